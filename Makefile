@@ -1,0 +1,25 @@
+# Each target prepares what it needs (Odoo source, virtual environment, PostgreSQL check) first;
+# the preparation is cached, so a second call costs seconds. See README.md.
+SHELL := /bin/bash
+DEVENV := scripts/devenv.sh
+N ?= 10000
+
+.PHONY: setup run test lint bench shell
+
+setup:
+	@$(DEVENV) setup
+
+run:
+	@$(DEVENV) run
+
+test:
+	@$(DEVENV) test
+
+lint:
+	@$(DEVENV) lint
+
+bench:
+	@$(DEVENV) bench --n $(N)
+
+shell:
+	@$(DEVENV) shell

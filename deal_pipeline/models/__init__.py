@@ -1,0 +1,1 @@
+from . import deal_deal, deal_lost_reason, deal_pipeline, deal_stage, deal_tag

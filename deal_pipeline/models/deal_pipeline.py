@@ -1,0 +1,50 @@
+from odoo import api, fields, models
+
+
+class DealPipeline(models.Model):
+    _name = "deal.pipeline"
+    _description = "Deal Pipeline"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char("Pipeline", required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Leave empty to share the pipeline with every company."
+    )
+    stage_ids = fields.Many2many("deal.stage", compute="_compute_stage_ids", help="Its own stages and the shared ones.")
+    deal_count = fields.Integer("Open Deals", compute="_compute_deal_count")
+    color = fields.Integer()
+
+    @api.depends_context("active_test")
+    def _compute_stage_ids(self):
+        shared = self.env["deal.stage"].search([("pipeline_ids", "=", False)])
+        own = self.env["deal.stage"].search([("pipeline_ids", "in", self.ids)]) if self.ids else shared.browse()
+        for pipeline in self:
+            pipeline.stage_ids = (shared | own.filtered(lambda s, p=pipeline: p in s.pipeline_ids)).sorted()
+
+    def _compute_deal_count(self):
+        counts = dict(
+            self.env["deal.deal"]._read_group(
+                [("pipeline_id", "in", self.ids), ("outcome", "=", "open")], ["pipeline_id"], ["__count"]
+            )
+        )
+        for pipeline in self:
+            pipeline.deal_count = counts.get(pipeline, 0)
+
+    def _stage_for_outcome(self, outcome):
+        """First stage of this pipeline with the given outcome (open, won or lost)."""
+        self.ensure_one()
+        return self.env["deal.stage"].search(
+            [("outcome", "=", outcome), "|", ("pipeline_ids", "=", False), ("pipeline_ids", "in", self.ids)],
+            limit=1,
+        )
+
+    def action_open_board(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
+        action["display_name"] = self.display_name
+        action["domain"] = [("pipeline_id", "=", self.id)]
+        action["context"] = {"default_pipeline_id": self.id, "search_default_open": 1}
+        return action

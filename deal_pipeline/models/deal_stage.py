@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+OUTCOMES = [
+    ("open", "Open"),
+    ("won", "Won"),
+    ("lost", "Lost"),
+]
+
+
+class DealStage(models.Model):
+    _name = "deal.stage"
+    _description = "Deal Stage"
+    _order = "sequence, id"
+
+    name = fields.Char("Stage Name", required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    fold = fields.Boolean(
+        "Folded in Pipeline", help="This stage is folded in the kanban view when there are no deals to display."
+    )
+    probability = fields.Float(
+        "Probability (%)",
+        default=10.0,
+        aggregator="avg",
+        help="Default win probability of the deals of this stage; a deal can override it.",
+    )
+    outcome = fields.Selection(
+        OUTCOMES,
+        required=True,
+        default="open",
+        help="Won and lost stages close the deal; open stages keep it in progress.",
+    )
+    requirements = fields.Text(help="What a deal needs to reach this stage, shown as a tooltip on the board column.")
+    rotting_threshold_days = fields.Integer(
+        "Days to rot", default=0, help="A deal that stays longer in this stage is marked as rotting. 0 = never."
+    )
+    pipeline_ids = fields.Many2many(
+        "deal.pipeline",
+        help="Pipelines that use this stage. Leave empty to share the stage with every pipeline.",
+    )
+    active = fields.Boolean(default=True)
+
+    _probability_range = models.Constraint(
+        "CHECK(probability >= 0 AND probability <= 100)",
+        "The probability of a stage must be between 0 and 100.",
+    )
+
+    @api.constrains("probability")
+    def _check_probability(self):
+        if any(not 0 <= stage.probability <= 100 for stage in self):
+            raise ValidationError(self.env._("The probability of a stage must be between 0 and 100."))
+
+    def _belongs_to(self, pipeline):
+        """Whether this stage can hold the deals of ``pipeline`` (shared stages fit every pipeline)."""
+        return not self.pipeline_ids or pipeline in self.pipeline_ids
