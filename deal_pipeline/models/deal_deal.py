@@ -1,6 +1,9 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import OrderedSet
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -8,6 +11,8 @@ PRIORITIES = [
     ("2", "Very Good"),
     ("3", "Excellent"),
 ]
+QUOTATION_STATES = ("draft", "sent")
+INVOICE_TYPES = ("out_invoice", "out_refund")
 
 
 class DealDeal(models.Model):
@@ -329,3 +334,207 @@ class DealDeal(models.Model):
         for stage, deals in self.grouped(reopen_stage).items():
             deals.write({"stage_id": stage.id})
         return True
+
+    # ==========================================================================================
+    # Quotes and invoices: the deal's sale.order quotations/orders and account.move invoices
+    # ==========================================================================================
+
+    allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
+    sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders")
+    quotation_count = fields.Integer("Quotations", compute="_compute_sale_data")
+    sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_data")
+    amount_quoted = fields.Monetary(
+        "Quoted",
+        currency_field="company_currency_id",
+        compute="_compute_sale_data",
+        help="Untaxed amount of the open quotations, in company currency at the rate of their date.",
+    )
+    amount_ordered = fields.Monetary(
+        "Ordered",
+        currency_field="company_currency_id",
+        compute="_compute_sale_data",
+        help="Untaxed amount of the confirmed orders, in company currency at the rate of their date.",
+    )
+    linked_invoice_ids = fields.One2many("account.move", "deal_id", string="Invoices Linked to the Deal")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_invoice_data",
+        help="Customer invoices and credit notes linked to the deal or made from its orders.",
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_data")
+    amount_invoiced = fields.Monetary(
+        "Invoiced",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
+        help="Untaxed amount of the posted invoices minus the posted credit notes, in company currency.",
+    )
+    amount_paid = fields.Monetary(
+        "Paid",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
+        help="Paid part of the posted invoices and credit notes (taxes included), in company currency.",
+    )
+    amount_due = fields.Monetary(
+        "Due",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
+        help="What the customer still owes on the posted invoices and credit notes (taxes included), "
+        "in company currency.",
+    )
+
+    @api.depends("sale_order_ids.state", "sale_order_ids.amount_untaxed", "sale_order_ids.currency_rate")
+    def _compute_sale_data(self):
+        """Counts and untaxed sums of the orders the user may read, with one grouped query for all
+        the deals. An order's amount is converted with the rate stored on it (company currency to
+        order currency, at the order date)."""
+        data = defaultdict(lambda: {"quotes": 0, "orders": 0, "quoted": 0.0, "ordered": 0.0})
+        SaleOrder = self.env["sale.order"]
+        deal_ids = self._origin.ids
+        if deal_ids and SaleOrder.has_access("read"):
+            for deal, state, rate, count, amount in SaleOrder._read_group(
+                [("deal_id", "in", deal_ids), ("state", "!=", "cancel")],
+                ["deal_id", "state", "currency_rate"],
+                ["__count", "amount_untaxed:sum"],
+            ):
+                values = data[deal.id]
+                kind = ("quotes", "quoted") if state in QUOTATION_STATES else ("orders", "ordered")
+                values[kind[0]] += count
+                values[kind[1]] += amount / rate if rate else amount
+        for deal in self:
+            values = data[deal._origin.id]
+            deal.quotation_count = values["quotes"]
+            deal.sale_order_count = values["orders"]
+            deal.amount_quoted = deal.company_currency_id.round(values["quoted"])
+            deal.amount_ordered = deal.company_currency_id.round(values["ordered"])
+
+    @api.depends(
+        "linked_invoice_ids.state",
+        "linked_invoice_ids.amount_untaxed_signed",
+        "linked_invoice_ids.amount_total_signed",
+        "linked_invoice_ids.amount_residual_signed",
+        "sale_order_ids.order_line.invoice_lines.move_id.state",
+        "sale_order_ids.order_line.invoice_lines.move_id.deal_id",
+        "sale_order_ids.order_line.invoice_lines.move_id.amount_untaxed_signed",
+        "sale_order_ids.order_line.invoice_lines.move_id.amount_total_signed",
+        "sale_order_ids.order_line.invoice_lines.move_id.amount_residual_signed",
+    )
+    def _compute_invoice_data(self):
+        """The invoices the user may read, linked to the deal or made from its orders, and the
+        sums of the posted ones in company currency (the ``*_signed`` amounts of account.move)."""
+        invoice_ids = self._fetch_invoice_ids()
+        invoices = self.env["account.move"].browse({id_ for ids in invoice_ids.values() for id_ in ids})
+        invoices.fetch(["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"])
+        for deal in self:
+            deal_invoices = invoices.browse(invoice_ids[deal._origin.id])
+            posted = deal_invoices.filtered(lambda move: move.state == "posted")
+            residual = sum(posted.mapped("amount_residual_signed"))
+            deal.invoice_ids = deal_invoices
+            deal.invoice_count = len(deal_invoices)
+            deal.amount_invoiced = deal.company_currency_id.round(sum(posted.mapped("amount_untaxed_signed")))
+            deal.amount_paid = deal.company_currency_id.round(sum(posted.mapped("amount_total_signed")) - residual)
+            deal.amount_due = deal.company_currency_id.round(residual)
+
+    def _fetch_invoice_ids(self):
+        """{deal id: invoice ids}: the customer invoices and credit notes the user may read that are
+        linked to the deal, or that invoice lines of the deal's orders; two grouped queries."""
+        invoice_ids = defaultdict(OrderedSet)
+        Move = self.env["account.move"]
+        deal_ids = self._origin.ids
+        if not deal_ids or not Move.has_access("read"):
+            return invoice_ids
+        for deal, ids in Move._read_group(
+            [("deal_id", "in", deal_ids), ("move_type", "in", INVOICE_TYPES)], ["deal_id"], ["id:array_agg"]
+        ):
+            invoice_ids[deal.id].update(ids)
+        if self.env["sale.order.line"].has_access("read"):
+            for sale_line, ids in self.env["account.move.line"]._read_group(
+                [("sale_line_ids.order_id.deal_id", "in", deal_ids), ("move_id.move_type", "in", INVOICE_TYPES)],
+                ["sale_line_ids"],
+                ["move_id:array_agg"],
+            ):
+                if (deal_id := sale_line.order_id.deal_id.id) in deal_ids:
+                    invoice_ids[deal_id].update(ids)
+        return invoice_ids
+
+    def _prepare_quotation_context(self):
+        """Defaults of a new quotation of the deal."""
+        self.ensure_one()
+        context = {
+            "default_deal_id": self.id,
+            "default_partner_id": self.partner_id.id,
+            "default_company_id": self.company_id.id,
+            "default_origin": " / ".join(
+                part for part in (self.name, self.pipeline_id.name, ", ".join(self.tag_ids.mapped("name"))) if part
+            ),
+        }
+        if self.user_id:
+            context["default_user_id"] = self.user_id.id
+        if pricelist := self._quotation_pricelist():
+            context["default_pricelist_id"] = pricelist.id
+        return context
+
+    def _quotation_pricelist(self):
+        """A pricelist in the deal's currency: the customer's own one when it matches, else the
+        first one of the deal's company (or shared); none when no pricelist has that currency."""
+        self.ensure_one()
+        partner_pricelist = self.partner_id.with_company(self.company_id).property_product_pricelist
+        if partner_pricelist.currency_id == self.currency_id:
+            return partner_pricelist
+        return self.env["product.pricelist"].search(
+            [("currency_id", "=", self.currency_id.id), ("company_id", "in", [False, self.company_id.id])], limit=1
+        )
+
+    def action_new_quotation(self):
+        """A new quotation of the deal, pre-filled with its customer, owner, company, currency and
+        origin."""
+        self.ensure_one()
+        if not self.allow_quotation:
+            raise UserError(
+                self.env._(
+                    "The stage “%(stage)s” does not allow quotations: move the deal forward first.",
+                    stage=self.stage_id.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Quotation"),
+            "res_model": "sale.order",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": self._prepare_quotation_context(),
+        }
+
+    def _action_view_sale_orders(self, name, states, orders):
+        self.ensure_one()
+        action = {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "sale.order",
+            "domain": [("deal_id", "=", self.id), ("state", "in", states)],
+            "context": self._prepare_quotation_context(),
+        }
+        if len(orders) == 1:
+            return action | {"view_mode": "form", "views": [(False, "form")], "res_id": orders.id}
+        return action | {
+            "view_mode": "list,form,kanban",
+            "views": [(False, "list"), (False, "form"), (False, "kanban")],
+        }
+
+    def action_view_quotations(self):
+        quotations = self.sale_order_ids.filtered(lambda order: order.state in QUOTATION_STATES)
+        return self._action_view_sale_orders(self.env._("Quotations"), list(QUOTATION_STATES), quotations)
+
+    def action_view_sale_orders(self):
+        orders = self.sale_order_ids.filtered(lambda order: order.state == "sale")
+        return self._action_view_sale_orders(self.env._("Sales Orders"), ["sale"], orders)
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [("id", "in", self.invoice_ids.ids)]
+        action["context"] = {"default_move_type": "out_invoice", "default_deal_id": self.id}
+        if len(self.invoice_ids) == 1:
+            action["views"] = [(self.env.ref("account.view_move_form").id, "form")]
+            action["res_id"] = self.invoice_ids.id
+        return action

@@ -16,6 +16,11 @@ class DealPipeline(models.Model):
     stage_ids = fields.Many2many("deal.stage", compute="_compute_stage_ids", help="Its own stages and the shared ones.")
     deal_count = fields.Integer("Open Deals", compute="_compute_deal_count")
     color = fields.Integer()
+    close_won_on_order = fields.Boolean(
+        "Close deal as won when an order is confirmed",
+        default=True,
+        help="Confirming a quotation of an open deal of this pipeline moves the deal to its won stage.",
+    )
 
     @api.depends_context("active_test")
     def _compute_stage_ids(self):

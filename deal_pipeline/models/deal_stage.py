@@ -39,6 +39,11 @@ class DealStage(models.Model):
         help="Pipelines that use this stage. Leave empty to share the stage with every pipeline.",
     )
     active = fields.Boolean(default=True)
+    allow_quotation = fields.Boolean(
+        "Quotations Allowed",
+        default=True,
+        help="The deals of this stage show the New Quote button.",
+    )
 
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",

@@ -1,0 +1,131 @@
+from odoo import api, fields, models
+from odoo.addons.account.models.account_move import PAYMENT_STATE_SELECTION
+from odoo.tools import SQL
+
+from .deal_stage import OUTCOMES
+
+
+class DealReport(models.Model):
+    """One row per active deal (its estimate), per quotation or order of the deal, and per posted
+    invoice or credit note of the deal (linked directly or through its orders): summed per deal,
+    the rows give estimated vs quoted vs ordered vs invoiced vs paid. Amounts are untaxed except
+    paid and due, converted to the current company's currency."""
+
+    _name = "deal.report"
+    _description = "Deals Analysis"
+    _auto = False
+    _rec_name = "deal_id"
+    _order = "date desc, id desc"
+
+    deal_id = fields.Many2one("deal.deal", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one("res.users", string="Owner", readonly=True)
+    pipeline_id = fields.Many2one("deal.pipeline", readonly=True)
+    stage_id = fields.Many2one("deal.stage", readonly=True)
+    outcome = fields.Selection(OUTCOMES, readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    line_type = fields.Selection(
+        [
+            ("estimate", "Estimate"),
+            ("quotation", "Quotation"),
+            ("order", "Sales Order"),
+            ("invoice", "Invoice"),
+            ("refund", "Credit Note"),
+        ],
+        string="Document Type",
+        readonly=True,
+    )
+    date = fields.Date(
+        readonly=True,
+        help="Expected close date of the deal (or its creation date), date of the order, or of the invoice.",
+    )
+    order_id = fields.Many2one("sale.order", readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    payment_state = fields.Selection(PAYMENT_STATE_SELECTION, readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount_estimated = fields.Monetary("Estimated", readonly=True)
+    amount_quoted = fields.Monetary("Quoted", readonly=True)
+    amount_ordered = fields.Monetary("Ordered", readonly=True)
+    amount_invoiced = fields.Monetary("Invoiced", readonly=True)
+    amount_paid = fields.Monetary("Paid", readonly=True)
+    amount_due = fields.Monetary("Due", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT ROW_NUMBER() OVER (ORDER BY src.line_type, src.deal_id, src.order_id, src.move_id) AS id,
+                   src.deal_id, deal.partner_id, deal.user_id, deal.pipeline_id, deal.stage_id, deal.outcome,
+                   deal.company_id, src.line_type, src.date, src.order_id, src.move_id, src.payment_state,
+                   %(currency_id)s AS currency_id,
+                   src.amount_estimated * account_currency_table.rate AS amount_estimated,
+                   src.amount_quoted * account_currency_table.rate AS amount_quoted,
+                   src.amount_ordered * account_currency_table.rate AS amount_ordered,
+                   src.amount_invoiced * account_currency_table.rate AS amount_invoiced,
+                   src.amount_paid * account_currency_table.rate AS amount_paid,
+                   src.amount_due * account_currency_table.rate AS amount_due
+              FROM (%(estimates)s UNION ALL %(orders)s UNION ALL %(invoices)s) src
+              JOIN deal_deal deal ON deal.id = src.deal_id
+              JOIN %(currency_table)s ON account_currency_table.company_id = deal.company_id
+             WHERE deal.active
+            """,
+            currency_id=self.env.company.currency_id.id,
+            estimates=self._query_estimates(),
+            orders=self._query_orders(),
+            invoices=self._query_invoices(),
+            currency_table=self.env["res.currency"]._get_simple_currency_table(self.env.companies),
+        )
+
+    @api.model
+    def _query_estimates(self):
+        return SQL(
+            """
+            SELECT deal.id AS deal_id, 'estimate' AS line_type,
+                   COALESCE(deal.expected_close_date, deal.create_date::date) AS date,
+                   NULL::integer AS order_id, NULL::integer AS move_id, NULL::varchar AS payment_state,
+                   deal.amount_company AS amount_estimated, 0.0 AS amount_quoted, 0.0 AS amount_ordered,
+                   0.0 AS amount_invoiced, 0.0 AS amount_paid, 0.0 AS amount_due
+              FROM deal_deal deal
+            """
+        )
+
+    @api.model
+    def _query_orders(self):
+        # currency_rate: company currency to order currency at the order date.
+        return SQL(
+            """
+            SELECT so.deal_id, CASE WHEN so.state = 'sale' THEN 'order' ELSE 'quotation' END, so.date_order::date,
+                   so.id, NULL, NULL, 0.0,
+                   CASE WHEN so.state = 'sale' THEN 0.0
+                        ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) END,
+                   CASE WHEN so.state = 'sale' THEN so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                        ELSE 0.0 END,
+                   0.0, 0.0, 0.0
+              FROM sale_order so
+             WHERE so.deal_id IS NOT NULL AND so.state != 'cancel'
+            """
+        )
+
+    @api.model
+    def _query_invoices(self):
+        # The *_signed amounts are in company currency, negative for credit notes.
+        return SQL(
+            """
+            SELECT link.deal_id, CASE WHEN move.move_type = 'out_refund' THEN 'refund' ELSE 'invoice' END,
+                   move.invoice_date, NULL, move.id, move.payment_state, 0.0, 0.0, 0.0,
+                   move.amount_untaxed_signed, move.amount_total_signed - move.amount_residual_signed,
+                   move.amount_residual_signed
+              FROM (
+                    SELECT deal_id, id AS move_id FROM account_move WHERE deal_id IS NOT NULL
+                     UNION
+                    SELECT so.deal_id, line.move_id
+                      FROM sale_order so
+                      JOIN sale_order_line sol ON sol.order_id = so.id
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line line ON line.id = rel.invoice_line_id
+                     WHERE so.deal_id IS NOT NULL
+                   ) link
+              JOIN account_move move ON move.id = link.move_id
+             WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+            """
+        )
