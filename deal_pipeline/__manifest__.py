@@ -10,6 +10,7 @@
     "data": [
         "security/deal_pipeline_security.xml",
         "security/ir.model.access.csv",
+        "security/deal_invoicing_security.xml",
         "data/deal_stage_data.xml",
         "data/deal_pipeline_data.xml",
         "views/deal_stage_views.xml",
@@ -18,6 +19,9 @@
         "views/deal_tag_views.xml",
         "views/deal_deal_views.xml",
         "wizard/deal_lost_wizard_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "views/deal_report_views.xml",
         "views/deal_pipeline_menus.xml",
     ],
     "demo": [
