@@ -13,6 +13,19 @@ PRIORITIES = [
 ]
 QUOTATION_STATES = ("draft", "sent")
 INVOICE_TYPES = ("out_invoice", "out_refund")
+# Who may read sales orders and customer invoices (sale's and account's groups).
+SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
+INVOICE_DEPENDS = (
+    "linked_invoice_ids.state",
+    "linked_invoice_ids.amount_untaxed_signed",
+    "linked_invoice_ids.amount_total_signed",
+    "linked_invoice_ids.amount_residual_signed",
+    "sale_order_ids.order_line.invoice_lines.move_id.state",
+    "sale_order_ids.order_line.invoice_lines.move_id.deal_id",
+    "sale_order_ids.order_line.invoice_lines.move_id.amount_untaxed_signed",
+    "sale_order_ids.order_line.invoice_lines.move_id.amount_total_signed",
+    "sale_order_ids.order_line.invoice_lines.move_id.amount_residual_signed",
+)
 
 
 class DealDeal(models.Model):
@@ -340,7 +353,7 @@ class DealDeal(models.Model):
     # ==========================================================================================
 
     allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
-    sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders")
+    sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders", groups=SALE_READERS)
     quotation_count = fields.Integer("Quotations", compute="_compute_sale_data")
     sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_data")
     amount_quoted = fields.Monetary(
@@ -358,7 +371,8 @@ class DealDeal(models.Model):
     linked_invoice_ids = fields.One2many("account.move", "deal_id", string="Invoices Linked to the Deal")
     invoice_ids = fields.Many2many(
         "account.move",
-        compute="_compute_invoice_data",
+        compute="_compute_invoice_ids",
+        groups=SALE_READERS,
         help="Customer invoices and credit notes linked to the deal or made from its orders.",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_data")
@@ -407,28 +421,24 @@ class DealDeal(models.Model):
             deal.amount_quoted = deal.company_currency_id.round(values["quoted"])
             deal.amount_ordered = deal.company_currency_id.round(values["ordered"])
 
-    @api.depends(
-        "linked_invoice_ids.state",
-        "linked_invoice_ids.amount_untaxed_signed",
-        "linked_invoice_ids.amount_total_signed",
-        "linked_invoice_ids.amount_residual_signed",
-        "sale_order_ids.order_line.invoice_lines.move_id.state",
-        "sale_order_ids.order_line.invoice_lines.move_id.deal_id",
-        "sale_order_ids.order_line.invoice_lines.move_id.amount_untaxed_signed",
-        "sale_order_ids.order_line.invoice_lines.move_id.amount_total_signed",
-        "sale_order_ids.order_line.invoice_lines.move_id.amount_residual_signed",
-    )
+    @api.depends(*INVOICE_DEPENDS)
+    def _compute_invoice_ids(self):
+        invoice_ids = self._fetch_invoice_ids()
+        for deal in self:
+            deal.invoice_ids = self.env["account.move"].browse(invoice_ids[deal._origin.id])
+
+    @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_data(self):
-        """The invoices the user may read, linked to the deal or made from its orders, and the
-        sums of the posted ones in company currency (the ``*_signed`` amounts of account.move)."""
+        """Count of the invoices the user may read, and sums of the posted ones in company currency
+        (the ``*_signed`` amounts of account.move); without access to invoices, zeros."""
         invoice_ids = self._fetch_invoice_ids()
         invoices = self.env["account.move"].browse({id_ for ids in invoice_ids.values() for id_ in ids})
-        invoices.fetch(["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"])
+        if invoices:
+            invoices.fetch(["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"])
         for deal in self:
             deal_invoices = invoices.browse(invoice_ids[deal._origin.id])
             posted = deal_invoices.filtered(lambda move: move.state == "posted")
             residual = sum(posted.mapped("amount_residual_signed"))
-            deal.invoice_ids = deal_invoices
             deal.invoice_count = len(deal_invoices)
             deal.amount_invoiced = deal.company_currency_id.round(sum(posted.mapped("amount_untaxed_signed")))
             deal.amount_paid = deal.company_currency_id.round(sum(posted.mapped("amount_total_signed")) - residual)
@@ -447,11 +457,15 @@ class DealDeal(models.Model):
         ):
             invoice_ids[deal.id].update(ids)
         if self.env["sale.order.line"].has_access("read"):
-            for sale_line, ids in self.env["account.move.line"]._read_group(
+            groups = self.env["account.move.line"]._read_group(
                 [("sale_line_ids.order_id.deal_id", "in", deal_ids), ("move_id.move_type", "in", INVOICE_TYPES)],
                 ["sale_line_ids"],
                 ["move_id:array_agg"],
-            ):
+            )
+            sale_lines = self.env["sale.order.line"].browse(sale_line.id for sale_line, _ids in groups)
+            sale_lines.fetch(["order_id"])
+            sale_lines.order_id.fetch(["deal_id"])
+            for sale_line, ids in groups:
                 if (deal_id := sale_line.order_id.deal_id.id) in deal_ids:
                     invoice_ids[deal_id].update(ids)
         return invoice_ids

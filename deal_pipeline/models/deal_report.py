@@ -16,6 +16,34 @@ class DealReport(models.Model):
     _auto = False
     _rec_name = "deal_id"
     _order = "date desc, id desc"
+    # Fields read by the query: flushed before it runs.
+    _depends = {
+        "deal.deal": [
+            "active",
+            "amount_company",
+            "company_id",
+            "create_date",
+            "expected_close_date",
+            "outcome",
+            "partner_id",
+            "pipeline_id",
+            "stage_id",
+            "user_id",
+        ],
+        "sale.order": ["amount_untaxed", "currency_rate", "date_order", "deal_id", "state"],
+        "sale.order.line": ["invoice_lines", "order_id"],
+        "account.move": [
+            "amount_residual_signed",
+            "amount_total_signed",
+            "amount_untaxed_signed",
+            "deal_id",
+            "invoice_date",
+            "move_type",
+            "payment_state",
+            "state",
+        ],
+        "account.move.line": ["move_id"],
+    }
 
     deal_id = fields.Many2one("deal.deal", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)

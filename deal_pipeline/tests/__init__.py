@@ -1,1 +1,1 @@
-from . import test_deal
+from . import test_deal, test_deal_sale, test_deal_sale_access, test_deal_sale_flow, test_deal_sale_performance

@@ -1,3 +1,4 @@
+from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -33,4 +34,97 @@ class DealCommon(TransactionCase):
     def _create_deal(cls, **values):
         return cls.env["deal.deal"].create(
             {"name": "Website redesign", "partner_id": cls.customer.id, "amount": 1000.0} | values
+        )
+
+
+class DealSaleCommon(DealCommon):
+    """Quotes and invoices: an accounting set-up that needs no demo data (the generic chart of
+    ``account`` on the main company), a taxed service invoiced on order, a salesperson and an
+    accountant without sales rights."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._ensure_chart(cls.company)
+        cls.tax = cls._create_sale_tax(cls.company)
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Deal Consulting Day",
+                "type": "service",
+                "invoice_policy": "order",
+                "list_price": 400.0,
+                "taxes_id": [Command.set(cls.tax.ids)],
+            }
+        )
+        cls.user_salesman = new_test_user(
+            cls.env, login="deal_salesman", groups="sales_team.group_sale_salesman", name="Sam Salesman"
+        )
+        cls.user_accountant = new_test_user(
+            cls.env, login="deal_accountant", groups="account.group_account_invoice", name="Ada Accountant"
+        )
+
+    @classmethod
+    def _ensure_chart(cls, company):
+        if not company.chart_template:
+            currency = company.currency_id
+            cls.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+            company.currency_id = currency
+        # The payments of the tests are posted with a journal entry, reconciled with the invoices.
+        bank_journal = cls.env["account.journal"].search(
+            [*cls.env["account.journal"]._check_company_domain(company), ("type", "=", "bank")], limit=1
+        )
+        outstanding = (
+            cls.env["account.chart.template"].with_company(company).ref("account_journal_payment_debit_account_id")
+        )
+        bank_journal.inbound_payment_method_line_ids.payment_account_id = outstanding
+
+    @classmethod
+    def _create_sale_tax(cls, company):
+        return cls.env["account.tax"].create(
+            {
+                "name": "Deal VAT 10%",
+                "amount": 10.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": company.id,
+            }
+        )
+
+    def _new_deal(self, **values):
+        return self.env["deal.deal"].create(
+            {"name": "Website redesign", "partner_id": self.customer.id, "amount": 1000.0} | values
+        )
+
+    def _create_quotation(self, deal, quantity=2.0, price_unit=400.0, **values):
+        return deal.env["sale.order"].create(
+            {
+                "partner_id": deal.partner_id.id,
+                "deal_id": deal.id,
+                "company_id": deal.company_id.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": quantity, "price_unit": price_unit}
+                    )
+                ],
+            }
+            | values
+        )
+
+    def _invoice(self, orders, **wizard_values):
+        """Invoice the orders through sale's wizard (a down payment when ``wizard_values`` asks for one)."""
+        wizard = (
+            orders.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=orders.ids)
+            .create(wizard_values)
+        )
+        before = orders.invoice_ids
+        wizard.create_invoices()
+        return orders.invoice_ids - before
+
+    def _register_payment(self, invoices, amount):
+        return (
+            invoices.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"amount": amount})
+            .action_create_payments()
         )

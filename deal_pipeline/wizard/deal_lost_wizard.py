@@ -8,23 +8,24 @@ class DealLostWizard(models.TransientModel):
     deal_ids = fields.Many2many("deal.deal", required=True)
     lost_reason_id = fields.Many2one("deal.lost.reason", required=True)
     quotation_ids = fields.Many2many(
-        "sale.order", string="Open Quotations", compute="_compute_quotation_ids", help="Draft and sent quotations."
+        "sale.order",
+        string="Open Quotations",
+        compute="_compute_quotation_ids",
+        groups="sales_team.group_sale_salesman",
+        help="Draft and sent quotations of the deals.",
     )
     cancel_quotations = fields.Boolean("Cancel the open quotations", default=True)
 
     @api.depends("deal_ids")
     def _compute_quotation_ids(self):
-        readable = self.env["sale.order"].has_access("read")
         for wizard in self:
-            wizard.quotation_ids = (
-                wizard.deal_ids.sale_order_ids.filtered(lambda order: order.state in ("draft", "sent"))
-                if readable
-                else False
+            wizard.quotation_ids = wizard.deal_ids.sale_order_ids.filtered(
+                lambda order: order.state in ("draft", "sent")
             )
 
     def action_lost_confirm(self):
         self.ensure_one()
-        if self.cancel_quotations:
+        if self.cancel_quotations and self.env.user.has_group("sales_team.group_sale_salesman"):
             self.quotation_ids.action_cancel()
         self.deal_ids.action_mark_lost(lost_reason_id=self.lost_reason_id.id)
         return {"type": "ir.actions.act_window_close"}
