@@ -108,7 +108,10 @@ ensure_postgres() {
     if ! err=$("$VENV_DIR/bin/python" - <<'PY' 2>&1
 import psycopg2
 try:
-    psycopg2.connect(dbname="postgres", connect_timeout=5).close()
+    with psycopg2.connect(dbname="postgres", connect_timeout=5) as cn, cn.cursor() as cr:
+        cr.execute("SELECT current_user")
+        if cr.fetchone()[0] == "postgres":
+            raise SystemExit("Connected as the role 'postgres', which Odoo refuses to use.")
 except psycopg2.OperationalError as exc:
     raise SystemExit(str(exc).strip())
 PY
@@ -190,8 +193,8 @@ addon_hash() {
 # --- Commands ----------------------------------------------------------------------------------
 cmd_run() {
     setup
-    local db=${DB:-deal_pipeline_demo} port=${PORT:-8069} conf="$CACHE_DIR/odoo-run.conf"
-    local stamp="$DATA_DIR/.addon-hash-$db" current
+    local db=${DB:-deal_pipeline_demo} port=${PORT:-8069}
+    local conf="$CACHE_DIR/odoo-run-$db.conf" stamp="$DATA_DIR/.addon-hash-$db" current
     write_config "$conf" "$db" "$port"
     current=$(addon_hash)
     if ! db_exists "$db"; then
@@ -242,7 +245,8 @@ cmd_bench() {
 
 cmd_shell() {
     setup
-    local db=${DB:-deal_pipeline_demo} conf="$CACHE_DIR/odoo-run.conf"
+    local db=${DB:-deal_pipeline_demo}
+    local conf="$CACHE_DIR/odoo-run-$db.conf"
     write_config "$conf" "$db" "${PORT:-8069}"
     exec "$VENV_DIR/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$conf" -d "$db"
 }
