@@ -177,7 +177,8 @@ class DealDeal(models.Model):
 
     @api.depends("stage_id")
     def _compute_date_last_stage_update(self):
-        self.date_last_stage_update = fields.Datetime.now()
+        # the transaction's time, as the rotting and duration mixin measures against it
+        self.date_last_stage_update = self.env.cr.now()
 
     @api.depends("outcome")
     def _compute_lost_reason_id(self):
