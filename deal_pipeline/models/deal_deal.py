@@ -264,6 +264,20 @@ class DealDeal(models.Model):
                 )
 
     # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+
+    def write(self, vals):
+        # Writing a deal's current stage again is no stage change: it keeps the probability set on
+        # the deal and the time in stage, which the ORM would otherwise recompute.
+        same_stage = self.browse()
+        if "stage_id" in vals:
+            same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
+        stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
+        with self.env.protecting(stage_change_fields, same_stage):
+            return super().write(vals)
+
+    # ------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------
 
