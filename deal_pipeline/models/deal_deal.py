@@ -273,6 +273,8 @@ class DealDeal(models.Model):
         same_stage = self.browse()
         if "stage_id" in vals:
             same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
+            # a pending computation must see the stage the deal leaves, not only the new one
+            self.flush_recordset(["last_open_stage_id"])
         stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
         with self.env.protecting(stage_change_fields, same_stage):
             return super().write(vals)
