@@ -27,6 +27,20 @@ class TestDeal(DealCommon):
         self.assertFalse(deal.lost_reason_id)
 
     @users("deal_own")
+    def test_form(self):
+        with Form(self.env["deal.deal"]) as deal_form:
+            deal_form.name = "Website redesign"
+            deal_form.partner_id = self.customer
+            deal_form.amount = 2000.0
+            self.assertEqual(deal_form.stage_id, self.stage_new)
+            self.assertEqual(deal_form.probability, 10.0)
+            deal_form.stage_id = self.stage_proposal
+            self.assertEqual(deal_form.probability, 50.0, "the stage's probability while editing")
+            deal_form.probability = 55.0
+        deal = deal_form.record
+        self.assertEqual((deal.stage_id, deal.probability, deal.amount_weighted), (self.stage_proposal, 55.0, 1100.0))
+
+    @users("deal_own")
     def test_default_stage_follows_stage_order(self):
         self.stage_new.sudo().sequence = 10
         deal = self._create_deal()

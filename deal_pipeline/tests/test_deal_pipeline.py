@@ -56,6 +56,14 @@ class TestDealPipeline(DealCommon):
         self.assertEqual(self.pipeline.name, "Sales")
         self.assertEqual(self.pipeline.stage_ids, (self.shared_stages | self.stage_demo).sorted())
 
+    @users("deal_manager")
+    def test_stage_probability_range(self):
+        stage = self.stage_demo.with_env(self.env)
+        for probability in (-1.0, 100.5):
+            with self.subTest(probability=probability), self.assertRaises(ValidationError) as caught:
+                stage.probability = probability
+            self.assertEqual(caught.exception.args[0], "The probability of a stage must be between 0 and 100.")
+
     @users("deal_own")
     def test_default_stage_of_pipeline(self):
         deal = (
