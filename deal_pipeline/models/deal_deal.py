@@ -177,7 +177,8 @@ class DealDeal(models.Model):
 
     @api.depends("stage_id")
     def _compute_date_last_stage_update(self):
-        self.date_last_stage_update = fields.Datetime.now()
+        # the transaction's time, as the rotting and duration mixin measures against it
+        self.date_last_stage_update = self.env.cr.now()
 
     @api.depends("outcome")
     def _compute_lost_reason_id(self):
@@ -261,6 +262,22 @@ class DealDeal(models.Model):
                         pipeline=deal.pipeline_id.name,
                     )
                 )
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+
+    def write(self, vals):
+        # Writing a deal's current stage again is no stage change: it keeps the probability set on
+        # the deal and the time in stage, which the ORM would otherwise recompute.
+        same_stage = self.browse()
+        if "stage_id" in vals:
+            same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
+            # a pending computation must see the stage the deal leaves, not only the new one
+            self.flush_recordset(["last_open_stage_id"])
+        stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
+        with self.env.protecting(stage_change_fields, same_stage):
+            return super().write(vals)
 
     # ------------------------------------------------------------------------------------------
     # Actions

@@ -1,1 +1,1 @@
-from . import test_deal
+from . import test_deal, test_deal_currency, test_deal_performance, test_deal_pipeline, test_deal_rotting

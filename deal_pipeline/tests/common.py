@@ -1,3 +1,8 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -29,8 +34,20 @@ class DealCommon(TransactionCase):
         )
         cls.customer = cls.env["res.partner"].create({"name": "Azure Interior Test", "is_company": True})
 
-    @classmethod
-    def _create_deal(cls, **values):
-        return cls.env["deal.deal"].create(
-            {"name": "Website redesign", "partner_id": cls.customer.id, "amount": 1000.0} | values
+    def _create_deal(self, **values):
+        """A deal of the test customer, created as the current test user."""
+        return self.env["deal.deal"].create(
+            {"name": "Website redesign", "partner_id": self.customer.id, "amount": 1000.0} | values
         )
+
+    @contextmanager
+    def _at(self, moment):
+        """Run at ``moment`` for Python and for the transaction (``env.cr.now()``, which
+        create_date, tracking values and the rotting/duration mixin use)."""
+        with freeze_time(moment), patch.object(self.env.cr, "now", lambda: moment):
+            yield
+
+    def _flush_tracking(self):
+        """Write the pending changes and create their tracking values now."""
+        self.env.flush_all()
+        self.env.cr.flush()
