@@ -106,9 +106,12 @@ class DealDeal(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         required=True,
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         tracking=True,
         domain=[("active", "=", True)],
-        default=lambda self: self.env.company.currency_id,
     )
     amount = fields.Monetary("Estimated Amount", currency_field="currency_id", tracking=True)
     company_currency_id = fields.Many2one(
@@ -151,10 +154,16 @@ class DealDeal(models.Model):
     @api.depends("pipeline_id")
     def _compute_stage_id(self):
         for pipeline, deals in self.grouped("pipeline_id").items():
-            first_open = pipeline._stage_for_outcome("open") if pipeline else self.env["deal.stage"]
-            for deal in deals:
-                if not deal.stage_id or not deal.stage_id._belongs_to(pipeline):
-                    deal.stage_id = first_open
+            misplaced = deals.filtered(lambda deal, p=pipeline: not deal.stage_id or not deal.stage_id._belongs_to(p))
+            for deal in deals - misplaced:
+                deal.stage_id = deal.stage_id
+            if misplaced:
+                misplaced.stage_id = self._stage_of_pipeline(pipeline, "open") if pipeline else False
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for deal in self:
+            deal.currency_id = deal.currency_id or deal.company_id.currency_id
 
     @api.depends("stage_id")
     def _compute_last_open_stage_id(self):

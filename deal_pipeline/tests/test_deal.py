@@ -66,6 +66,12 @@ class TestDeal(DealCommon):
             self._create_deal(**values)
         self.assertEqual(self.env["deal.deal"]._sql_error_to_message(caught.exception), message)
 
+    def test_currency_defaults_to_the_deal_company(self):
+        other = self.env["res.company"].create({"name": "Deals Other Co", "currency_id": self.env.ref("base.EUR").id})
+        self.assertNotEqual(other.currency_id, self.env.company.currency_id)
+        deal = self.env["deal.deal"].create({"name": "Abroad", "partner_id": self.customer.id, "company_id": other.id})
+        self.assertEqual(deal.currency_id, other.currency_id)
+
     @users("deal_own")
     def test_constraint_amount(self):
         message = "The estimated amount of a deal cannot be negative."

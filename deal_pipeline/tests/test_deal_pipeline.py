@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged, users
 from odoo.tools import convert_file
 
@@ -90,6 +90,16 @@ class TestDealPipeline(DealCommon):
             deal.write({"pipeline_id": self.pipeline_renewals.id, "stage_id": self.stage_demo.id})
         deal.stage_id = self.stage_demo
         self.assertEqual(deal.stage_id, self.stage_demo)
+
+    def test_pipeline_without_open_stage(self):
+        empty = self.env["deal.pipeline"].create({"name": "No stages yet"})
+        self.env["deal.stage"].search([("pipeline_ids", "=", False), ("outcome", "=", "open")]).active = False
+        with self.assertRaises(UserError) as caught:
+            self._create_deal(pipeline_id=empty.id)
+        self.assertEqual(
+            caught.exception.args[0],
+            "The pipeline “No stages yet” has no Open stage: add one in Configuration > Stages.",
+        )
 
     @users("deal_own")
     def test_pipeline_change_keeps_or_resets_stage(self):
