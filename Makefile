@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DEVENV := scripts/devenv.sh
 N ?= 10000
 
-.PHONY: setup run test lint bench shell
+.PHONY: setup run test lint bench shell i18n
 
 setup:
 	@$(DEVENV) setup
@@ -23,3 +23,6 @@ bench:
 
 shell:
 	@$(DEVENV) shell
+
+i18n:
+	@$(DEVENV) i18n

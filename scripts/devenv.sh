@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Development environment of deal_pipeline: finds the Odoo 19.0 source, keeps a cached virtual
 # environment, checks PostgreSQL, then runs Odoo, the tests, the linters or the benchmark.
-# Usage: scripts/devenv.sh setup|run|test|lint|bench|shell
+# Usage: scripts/devenv.sh setup|run|test|lint|bench|shell|i18n
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -108,7 +108,10 @@ ensure_postgres() {
     if ! err=$("$VENV_DIR/bin/python" - <<'PY' 2>&1
 import psycopg2
 try:
-    psycopg2.connect(dbname="postgres", connect_timeout=5).close()
+    with psycopg2.connect(dbname="postgres", connect_timeout=5) as cn, cn.cursor() as cr:
+        cr.execute("SELECT current_user")
+        if cr.fetchone()[0] == "postgres":
+            raise SystemExit("Connected as the role 'postgres', which Odoo refuses to use.")
 except psycopg2.OperationalError as exc:
     raise SystemExit(str(exc).strip())
 PY
@@ -190,8 +193,8 @@ addon_hash() {
 # --- Commands ----------------------------------------------------------------------------------
 cmd_run() {
     setup
-    local db=${DB:-deal_pipeline_demo} port=${PORT:-8069} conf="$CACHE_DIR/odoo-run.conf"
-    local stamp="$DATA_DIR/.addon-hash-$db" current
+    local db=${DB:-deal_pipeline_demo} port=${PORT:-8069}
+    local conf="$CACHE_DIR/odoo-run-$db.conf" stamp="$DATA_DIR/.addon-hash-$db" current
     write_config "$conf" "$db" "$port"
     current=$(addon_hash)
     if ! db_exists "$db"; then
@@ -240,9 +243,28 @@ cmd_bench() {
     exec "$VENV_DIR/bin/python" bench/run.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
 }
 
+# Regenerates i18n/deal_pipeline.pot and merges it into every i18n/*.po (msgmerge keeps the
+# existing translations; new terms arrive untranslated).
+cmd_i18n() {
+    setup
+    ensure_debs gettext
+    local db=deal_pipeline_i18n_$$ conf po
+    conf=$(mktemp --suffix=.conf)
+    write_config "$conf" "$db" "${TEST_PORT:-8079}"
+    # shellcheck disable=SC2064  # expand now: the trap must drop this database
+    trap "drop_db '$db'; rm -f '$conf'" EXIT
+    odoo_init -c "$conf" -d "$db" -i "$ADDON"
+    odoo_bin i18n export -c "$conf" -d "$db" -o "$REPO_DIR/$ADDON/i18n/$ADDON.pot" "$ADDON"
+    for po in "$REPO_DIR/$ADDON"/i18n/*.po; do
+        [ -f "$po" ] && msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$REPO_DIR/$ADDON/i18n/$ADDON.pot"
+    done
+    say "Updated $ADDON/i18n: translate the empty msgstr entries of the .po files"
+}
+
 cmd_shell() {
     setup
-    local db=${DB:-deal_pipeline_demo} conf="$CACHE_DIR/odoo-run.conf"
+    local db=${DB:-deal_pipeline_demo}
+    local conf="$CACHE_DIR/odoo-run-$db.conf"
     write_config "$conf" "$db" "${PORT:-8069}"
     exec "$VENV_DIR/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$conf" -d "$db"
 }
@@ -252,10 +274,10 @@ setup)
     setup
     say "Ready: Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
     ;;
-run | test | lint | bench | shell)
+run | test | lint | bench | shell | i18n)
     cmd=$1
     shift
     "cmd_$cmd" "$@"
     ;;
-*) die "usage: $0 setup|run|test|lint|bench|shell" ;;
+*) die "usage: $0 setup|run|test|lint|bench|shell|i18n" ;;
 esac

@@ -124,9 +124,12 @@ class DealDeal(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         required=True,
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         tracking=True,
         domain=[("active", "=", True)],
-        default=lambda self: self.env.company.currency_id,
     )
     amount = fields.Monetary("Estimated Amount", currency_field="currency_id", tracking=True)
     company_currency_id = fields.Many2one(
@@ -169,10 +172,16 @@ class DealDeal(models.Model):
     @api.depends("pipeline_id")
     def _compute_stage_id(self):
         for pipeline, deals in self.grouped("pipeline_id").items():
-            first_open = pipeline._stage_for_outcome("open") if pipeline else self.env["deal.stage"]
-            for deal in deals:
-                if not deal.stage_id or not deal.stage_id._belongs_to(pipeline):
-                    deal.stage_id = first_open
+            misplaced = deals.filtered(lambda deal, p=pipeline: not deal.stage_id or not deal.stage_id._belongs_to(p))
+            for deal in deals - misplaced:
+                deal.stage_id = deal.stage_id
+            if misplaced:
+                misplaced.stage_id = self._stage_of_pipeline(pipeline, "open") if pipeline else False
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for deal in self:
+            deal.currency_id = deal.currency_id or deal.company_id.currency_id
 
     @api.depends("stage_id")
     def _compute_last_open_stage_id(self):
@@ -195,7 +204,8 @@ class DealDeal(models.Model):
 
     @api.depends("stage_id")
     def _compute_date_last_stage_update(self):
-        self.date_last_stage_update = fields.Datetime.now()
+        # the transaction's time, as the rotting and duration mixin measures against it
+        self.date_last_stage_update = self.env.cr.now()
 
     @api.depends("outcome")
     def _compute_lost_reason_id(self):
@@ -279,6 +289,22 @@ class DealDeal(models.Model):
                         pipeline=deal.pipeline_id.name,
                     )
                 )
+
+    # ------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------
+
+    def write(self, vals):
+        # Writing a deal's current stage again is no stage change: it keeps the probability set on
+        # the deal and the time in stage, which the ORM would otherwise recompute.
+        same_stage = self.browse()
+        if "stage_id" in vals:
+            same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
+            # a pending computation must see the stage the deal leaves, not only the new one
+            self.flush_recordset(["last_open_stage_id"])
+        stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
+        with self.env.protecting(stage_change_fields, same_stage):
+            return super().write(vals)
 
     # ------------------------------------------------------------------------------------------
     # Actions

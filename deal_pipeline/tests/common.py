@@ -1,3 +1,8 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
 from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -30,11 +35,23 @@ class DealCommon(TransactionCase):
         )
         cls.customer = cls.env["res.partner"].create({"name": "Azure Interior Test", "is_company": True})
 
-    @classmethod
-    def _create_deal(cls, **values):
-        return cls.env["deal.deal"].create(
-            {"name": "Website redesign", "partner_id": cls.customer.id, "amount": 1000.0} | values
+    def _create_deal(self, **values):
+        """A deal of the test customer, created as the current test user."""
+        return self.env["deal.deal"].create(
+            {"name": "Website redesign", "partner_id": self.customer.id, "amount": 1000.0} | values
         )
+
+    @contextmanager
+    def _at(self, moment):
+        """Run at ``moment`` for Python and for the transaction (``env.cr.now()``, which
+        create_date, tracking values and the rotting/duration mixin use)."""
+        with freeze_time(moment), patch.object(self.env.cr, "now", lambda: moment):
+            yield
+
+    def _flush_tracking(self):
+        """Write the pending changes and create their tracking values now."""
+        self.env.flush_all()
+        self.env.cr.flush()
 
 
 class DealSaleCommon(DealCommon):
@@ -88,11 +105,6 @@ class DealSaleCommon(DealCommon):
                 "type_tax_use": "sale",
                 "company_id": company.id,
             }
-        )
-
-    def _new_deal(self, **values):
-        return self.env["deal.deal"].create(
-            {"name": "Website redesign", "partner_id": self.customer.id, "amount": 1000.0} | values
         )
 
     def _create_quotation(self, deal, quantity=2.0, price_unit=400.0, **values):

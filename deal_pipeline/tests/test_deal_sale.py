@@ -13,7 +13,7 @@ class TestDealSale(DealSaleCommon):
     @users("deal_salesman")
     def test_new_quotation_prefilled(self):
         tag = self.env["deal.tag"].sudo().create({"name": "Web"})
-        deal = self._new_deal(stage_id=self.stage_proposal.id, tag_ids=[Command.set(tag.ids)])
+        deal = self._create_deal(stage_id=self.stage_proposal.id, tag_ids=[Command.set(tag.ids)])
         action = deal.action_new_quotation()
         self.assertEqual(action["res_model"], "sale.order")
         order_form = Form(self.env["sale.order"].with_context(**action["context"]))
@@ -40,7 +40,7 @@ class TestDealSale(DealSaleCommon):
 
     @users("deal_salesman")
     def test_new_quotation_needs_stage(self):
-        deal = self._new_deal(stage_id=self.stage_qualification.id)
+        deal = self._create_deal(stage_id=self.stage_qualification.id)
         self.assertFalse(deal.allow_quotation)
         with self.assertRaisesRegex(UserError, "does not allow quotations"):
             deal.action_new_quotation()
@@ -51,7 +51,7 @@ class TestDealSale(DealSaleCommon):
         eur = self.env.ref("base.EUR")
         eur.active = True
         eur_pricelist = self.env["product.pricelist"].create({"name": "Euro prices", "currency_id": eur.id})
-        deal = self._new_deal(stage_id=self.stage_proposal.id, currency_id=eur.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, currency_id=eur.id)
         context = deal.action_new_quotation()["context"]
         self.assertEqual(context["default_pricelist_id"], eur_pricelist.id)
         order = Form(self.env["sale.order"].with_context(**context)).save()
@@ -64,7 +64,7 @@ class TestDealSale(DealSaleCommon):
     def test_whole_chain(self):
         """Deal → New Quote → confirm (won) → down payment + final invoice → post → partial
         payment → credit note: the deal's amounts at each step."""
-        deal = self._new_deal(stage_id=self.stage_proposal.id, user_id=self.user_salesman.id, amount=1000.0)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_salesman.id, amount=1000.0)
 
         # The salesperson quotes 2 days at 400 (10% tax) and confirms.
         deal_as_salesman = deal.with_user(self.user_salesman)
@@ -150,7 +150,9 @@ class TestDealSale(DealSaleCommon):
             {"name": "USD", "currency_id": usd.id, "company_id": company.id}
         )
         self.env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
-        deal = self._new_deal(company_id=company.id, currency_id=eur.id, amount=1050.0, stage_id=self.stage_proposal.id)
+        deal = self._create_deal(
+            company_id=company.id, currency_id=eur.id, amount=1050.0, stage_id=self.stage_proposal.id
+        )
         self.assertEqual(deal.amount_company, 1000.0)
 
         # A USD quotation of last month: 880 USD at 1.25.

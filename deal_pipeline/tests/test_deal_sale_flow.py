@@ -7,7 +7,7 @@ from .common import DealSaleCommon
 @tagged("post_install", "-at_install")
 class TestDealSaleFlow(DealSaleCommon):
     def test_confirm_wins_open_deal_only_when_pipeline_says_so(self):
-        deal = self._new_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id)
         self.pipeline.close_won_on_order = False
         self._create_quotation(deal).action_confirm()
         self.assertEqual(deal.outcome, "open")
@@ -17,7 +17,7 @@ class TestDealSaleFlow(DealSaleCommon):
 
     def test_confirm_by_salesman_without_rights_on_deal(self):
         """The order's salesperson may not follow the deal: the deal is won all the same."""
-        deal = self._new_deal(stage_id=self.stage_proposal.id, user_id=self.user_own.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_own.id)
         order = self._create_quotation(deal, user_id=self.user_salesman.id)
         self.assertFalse(deal.with_user(self.user_salesman).has_access("write"))
         order.with_user(self.user_salesman).action_confirm()
@@ -25,7 +25,7 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(deal.message_ids[0].author_id, self.user_salesman.partner_id)
 
     def test_cancel_all_orders_of_won_deal_warns_owner(self):
-        deal = self._new_deal(stage_id=self.stage_proposal.id, user_id=self.user_own.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_own.id)
         orders = self._create_quotation(deal) + self._create_quotation(deal)
         orders.action_confirm()
         self.assertEqual(deal.outcome, "won")
@@ -46,13 +46,13 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(deal.sale_order_count, 0)
 
     def test_lost_wizard_cancels_open_quotations(self):
-        deal = self._new_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id)
         sent, draft, cancelled = (
             self._create_quotation(deal) + self._create_quotation(deal) + self._create_quotation(deal)
         )
         sent.state = "sent"
         cancelled.action_cancel()
-        other_deal_quotation = self._create_quotation(self._new_deal(stage_id=self.stage_proposal.id))
+        other_deal_quotation = self._create_quotation(self._create_deal(stage_id=self.stage_proposal.id))
         action = deal.action_mark_lost()
         wizard = (
             self.env[action["res_model"]]
@@ -67,7 +67,7 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(other_deal_quotation.state, "draft")
 
     def test_lost_wizard_can_keep_quotations(self):
-        deal = self._new_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id)
         quotation = self._create_quotation(deal)
         wizard = self.env["deal.lost.wizard"].create(
             {"deal_ids": deal.ids, "lost_reason_id": self.lost_reason.id, "cancel_quotations": False}
@@ -77,7 +77,7 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(quotation.state, "draft")
 
     def test_consolidated_invoice_never_mixes_deals(self):
-        deal_a, deal_b = self._new_deal(name="A"), self._new_deal(name="B")
+        deal_a, deal_b = self._create_deal(name="A"), self._create_deal(name="B")
         orders = self._create_quotation(deal_a) + self._create_quotation(deal_a) + self._create_quotation(deal_b)
         orders.action_confirm()
         invoices = self._invoice(orders, consolidated_billing=True)
@@ -90,7 +90,7 @@ class TestDealSaleFlow(DealSaleCommon):
     def test_invoice_through_orders_only(self):
         """An invoice made from a deal's order belongs to the deal even when the link on the invoice
         was removed; an invoice linked by hand to a deal belongs to it."""
-        deal, other_deal = self._new_deal(), self._new_deal(name="Other")
+        deal, other_deal = self._create_deal(), self._create_deal(name="Other")
         order = self._create_quotation(deal)
         order.action_confirm()
         invoice = self._invoice(order)

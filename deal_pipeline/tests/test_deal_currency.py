@@ -1,0 +1,91 @@
+from datetime import date, datetime
+
+from odoo.tests import tagged, users
+
+from .common import DealCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDealCurrency(DealCommon):
+    """Amounts in a foreign currency, converted with dated rates created here (units of the
+    foreign currency for one unit of the company currency)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.currency_foreign = cls.env["res.currency"].create(
+            {"name": "XTS", "symbol": "¤", "rounding": 0.01, "active": True}
+        )
+        cls._add_rate(date(2025, 1, 1), 2.0)
+        cls._add_rate(date(2025, 6, 1), 4.0)
+
+    @classmethod
+    def _add_rate(cls, day, rate):
+        cls.env["res.currency.rate"].create(
+            {"currency_id": cls.currency_foreign.id, "company_id": cls.company.id, "name": day, "rate": rate}
+        )
+
+    def _create_foreign_deal(self, **values):
+        return self._create_deal(currency_id=self.currency_foreign.id, amount=1000.0, **values)
+
+    @users("deal_own")
+    def test_rate_of_expected_close_date(self):
+        deal = self._create_foreign_deal(expected_close_date=date(2025, 3, 15), probability=30.0)
+        self.assertEqual(deal.company_currency_id, self.company.currency_id)
+        self.assertEqual(deal.amount_company, 500.0)
+        self.assertEqual(deal.amount_weighted, 150.0)
+        deal.expected_close_date = date(2025, 7, 1)
+        self.assertEqual(deal.amount_company, 250.0)
+        self.assertEqual(deal.amount_weighted, 75.0)
+        deal.amount = 3000.0
+        self.assertEqual(deal.amount_company, 750.0)
+        deal.currency_id = self.company.currency_id
+        self.assertEqual(deal.amount_company, 3000.0)
+
+    @users("deal_own")
+    def test_rate_of_today_without_expected_close_date(self):
+        with self._at(datetime(2025, 3, 10, 12)):
+            deal = self._create_foreign_deal()
+            self.assertEqual(deal.amount_company, 500.0)
+        with self._at(datetime(2025, 8, 10, 12)):
+            deal.amount = 2000.0
+            self.assertEqual(deal.amount_company, 500.0, "today's rate is now the one of June")
+
+    @users("deal_own")
+    def test_amount_frozen_once_closed(self):
+        with self._at(datetime(2025, 3, 10, 12)):
+            deal = self._create_foreign_deal(expected_close_date=date(2025, 7, 1))
+            self.assertEqual(deal.amount_company, 250.0)
+            deal.action_mark_won()
+            self.assertEqual(deal.amount_company, 500.0, "converted at the rate of the closing day")
+
+        with self._at(datetime(2025, 9, 1, 12)):
+            self.env["res.currency.rate"].sudo().create(
+                {
+                    "currency_id": self.currency_foreign.id,
+                    "company_id": self.company.id,
+                    "name": date(2025, 9, 1),
+                    "rate": 8.0,
+                }
+            )
+            deal.expected_close_date = date(2025, 9, 30)
+            deal.write({"name": "Website redesign (signed)", "probability": 100.0})
+            self.env.invalidate_all()
+            self.assertEqual(deal.amount_company, 500.0, "neither a new rate nor the expected date moves it")
+            self.assertEqual(deal.amount_weighted, 500.0)
+            deal.amount = 1200.0
+            self.assertEqual(deal.amount_company, 600.0, "a new amount is still converted at the closing rate")
+
+            deal.action_reopen()
+            self.assertEqual(deal.amount_company, 150.0, "reopened: the rate of the expected close date again")
+
+    @users("deal_own")
+    def test_amount_frozen_once_lost(self):
+        with self._at(datetime(2025, 5, 20, 12)):
+            deal = self._create_foreign_deal(expected_close_date=date(2025, 6, 15))
+            self.assertEqual(deal.amount_company, 250.0)
+            deal.action_mark_lost(lost_reason_id=self.lost_reason.id)
+            self.assertEqual(deal.amount_company, 500.0)
+        with self._at(datetime(2025, 6, 20, 12)):
+            deal.expected_close_date = date(2025, 6, 30)
+            self.assertEqual(deal.amount_company, 500.0)

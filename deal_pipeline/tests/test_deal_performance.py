@@ -1,0 +1,155 @@
+import json
+
+from lxml import etree
+
+from odoo.tests import tagged, users
+
+from .common import DealCommon
+
+# what the kanban_activity widget reads next to activity_ids (mail's KanbanActivity.fieldDependencies)
+ACTIVITY_WIDGET_SPECIFICATION = {
+    "activity_exception_decoration": {},
+    "activity_exception_icon": {},
+    "activity_state": {},
+    "activity_summary": {},
+    "activity_type_icon": {},
+    "activity_type_id": {"fields": {"display_name": {}}},
+}
+
+
+@tagged("post_install", "-at_install", "is_query_count")
+class TestDealBoardQueries(DealCommon):
+    """Opening the board costs the same number of queries whatever the number of deals."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.owners = cls.user_own | cls.user_all | cls.user_manager
+        cls.customers = cls.env["res.partner"].create([{"name": f"Customer {index}"} for index in range(4)])
+        cls.tags = cls.env["deal.tag"].create([{"name": "Hot", "color": 1}, {"name": "Renewal", "color": 2}])
+        cls.open_stages = cls.stage_new | cls.stage_qualification | cls.stage_proposal | cls.stage_negotiation
+        currency_foreign = cls.env["res.currency"].create({"name": "XTS", "symbol": "¤", "active": True})
+        cls.currencies = cls.company.currency_id | currency_foreign
+        cls.open_domain = [("pipeline_id", "=", cls.pipeline.id), ("outcome", "=", "open")]
+
+    def _create_deals(self, count):
+        """``count`` open deals spread over owners and stages (every owner has a deal in every
+        open stage from 12 deals on), customers, currencies and tags, every third one with a
+        planned activity; plus a won and a lost deal."""
+        # created by a manager: the test user sees what the record rules give them
+        deals = (
+            self.env["deal.deal"]
+            .with_user(self.user_manager)
+            .create(
+                [
+                    {
+                        "name": f"Deal {index}",
+                        "partner_id": self.customers[index % 4].id,
+                        "user_id": self.owners[index % 3].id,
+                        "stage_id": self.open_stages[index // 3 % 4].id,
+                        "currency_id": self.currencies[index % 2].id,
+                        "amount": 1000.0 + index,
+                        "priority": str(index % 4),
+                        "tag_ids": [(6, 0, self.tags[: index % 3].ids)],
+                    }
+                    for index in range(count)
+                ]
+            )
+        )
+        for deal in deals[::3]:
+            deal.activity_schedule("mail.mail_activity_data_todo", user_id=deal.user_id.id)
+        won, lost = deals[0].copy(), deals[1].copy()
+        won.action_mark_won()
+        lost.action_mark_lost(lost_reason_id=self.lost_reason.id)
+        self.env.flush_all()
+
+    def _kanban_specification(self, arch):
+        """The read specification the web client derives from the fields of the kanban view."""
+        Deal = self.env["deal.deal"]
+        specification = {}
+        for node in arch.iter("field", "progressbar"):
+            field = Deal._fields[node.get("field") if node.tag == "progressbar" else node.get("name")]
+            if field.type == "many2one":
+                specification[field.name] = {"fields": {"display_name": {}}}
+            elif node.get("widget") == "many2many_tags":
+                color = {"color": {}} if "color_field" in (node.get("options") or "") else {}
+                specification[field.name] = {"fields": {"display_name": {}, **color}}
+            else:
+                specification.setdefault(field.name, {})
+            if node.get("widget") == "kanban_activity":
+                specification |= ACTIVITY_WIDGET_SPECIFICATION
+        return specification
+
+    def _board_calls(self):
+        """The calls of the web client on the board of the Sales pipeline (Deals menu, default
+        "Open" filter): opening it (the columns with their sums and first cards, then the activity
+        progress bars) and reloading one column (a progress bar segment clicked, "Load more")."""
+        action = self.pipeline.action_open_board()
+        Deal = self.env["deal.deal"].with_context(action["context"], read_group_expand=True)
+        arch = etree.fromstring(Deal.get_views([(False, "kanban")])["views"]["kanban"]["arch"])
+        group_by, progressbar = arch.get("default_group_by"), arch.find(".//progressbar")
+        domain = [*action["domain"], ("outcome", "=", "open")]
+        specification = self._kanban_specification(arch)
+
+        def open_board():
+            board = Deal.web_read_group(
+                domain,
+                [group_by],
+                [f"{progressbar.get('sum_field')}:sum"],
+                auto_unfold=True,
+                unfold_read_specification=specification,
+                unfold_read_default_limit=40,
+            )
+            Deal.read_progress_bar(
+                domain,
+                group_by,
+                {"field": progressbar.get("field"), "colors": json.loads(progressbar.get("colors"))},
+            )
+            return board
+
+        def load_column(stage):
+            return Deal.web_search_read([*domain, (group_by, "=", stage.id)], specification, limit=40)
+
+        return open_board, load_column
+
+    def _check_board(self, board):
+        visible = self.env["deal.deal"].search(self.open_domain)
+        cards = [card["id"] for group in board["groups"] for card in group.get("__records", [])]
+        self.assertEqual(sorted(cards), sorted(visible.ids), "every open deal the user may read is on the board")
+        for group in board["groups"]:
+            in_column = visible.filtered(lambda deal, group=group: deal.stage_id.id == group["stage_id"][0])
+            self.assertAlmostEqual(group["amount_company:sum"], sum(in_column.mapped("amount_company")))
+
+    def _assert_board_queries(self, board_queries, column_queries):
+        open_board, load_column = self._board_calls()
+        self._create_deals(12)
+        # warm the caches of the registry (access rights, record rules)
+        self.env.invalidate_all()
+        open_board()
+        self.env.invalidate_all()
+        load_column(self.stage_new)
+        for size, new_deals in ((12, 0), (120, 108)):
+            if new_deals:
+                self._create_deals(new_deals)
+            self.assertEqual(self.env["deal.deal"].sudo().search_count(self.open_domain), size)
+
+            self.env.invalidate_all()
+            with self.assertQueryCount(board_queries):
+                board = open_board()
+            self._check_board(board)
+
+            self.env.invalidate_all()
+            with self.assertQueryCount(column_queries):
+                column = load_column(self.stage_new)
+            self.assertEqual(
+                [card["id"] for card in column["records"]],
+                self.env["deal.deal"].search([*self.open_domain, ("stage_id", "=", self.stage_new.id)]).ids,
+            )
+
+    @users("deal_own")
+    def test_board_queries_own_deals(self):
+        self._assert_board_queries(18, 14)
+
+    @users("deal_all")
+    def test_board_queries_all_deals(self):
+        self._assert_board_queries(24, 19)
