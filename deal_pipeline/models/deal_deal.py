@@ -444,8 +444,8 @@ class DealDeal(models.Model):
             values = data[deal._origin.id]
             deal.quotation_count = values["quotes"]
             deal.sale_order_count = values["orders"]
-            deal.amount_quoted = deal.company_currency_id.round(values["quoted"])
-            deal.amount_ordered = deal.company_currency_id.round(values["ordered"])
+            deal.amount_quoted = values["quoted"]  # Monetary: rounded in the company currency
+            deal.amount_ordered = values["ordered"]
 
     @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_ids(self):
@@ -466,9 +466,9 @@ class DealDeal(models.Model):
             posted = deal_invoices.filtered(lambda move: move.state == "posted")
             residual = sum(posted.mapped("amount_residual_signed"))
             deal.invoice_count = len(deal_invoices)
-            deal.amount_invoiced = deal.company_currency_id.round(sum(posted.mapped("amount_untaxed_signed")))
-            deal.amount_paid = deal.company_currency_id.round(sum(posted.mapped("amount_total_signed")) - residual)
-            deal.amount_due = deal.company_currency_id.round(residual)
+            deal.amount_invoiced = sum(posted.mapped("amount_untaxed_signed"))
+            deal.amount_paid = sum(posted.mapped("amount_total_signed")) - residual
+            deal.amount_due = residual
 
     def _fetch_invoice_ids(self):
         """{deal id: invoice ids}: the customer invoices and credit notes the user may read that are
