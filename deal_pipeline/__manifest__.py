@@ -26,6 +26,7 @@
     ],
     "demo": [
         "demo/deal_demo.xml",
+        "demo/sale_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
