@@ -91,6 +91,8 @@ ensure_venv() {
     "$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
         || die "$("$PYTHON" --version) is not supported by Odoo 19: use Python 3.10 to 3.12 (set PYTHON=...)."
     ensure_debs "${DEB_BUILD_PACKAGES[@]}"
+    # Debian's own python3 creates virtual environments only with python3-venv
+    "$PYTHON" -c 'import ensurepip' 2>/dev/null || ensure_debs python3-venv
     say "Building the virtual environment in $VENV_DIR (first time or requirements changed: a few minutes)"
     rm -rf "$VENV_DIR"
     "$PYTHON" -m venv "$VENV_DIR"
