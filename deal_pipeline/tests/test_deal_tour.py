@@ -64,8 +64,8 @@ class TestDealTour(HttpCase, DealCommon):
             [(self.stage_new.id, self.stage_qualification.id), (self.stage_qualification.id, self.stage_lost.id)],
         )
 
-    def test_refused_move_tour(self):
-        """A stage change refused by the server puts the card back and shows why."""
+    def test_drop_tour(self):
+        """A drop refused by the server puts the card back and shows why; a drop on won asks nothing."""
         renewals = self.env["deal.pipeline"].create({"name": "Tour Renewals"})
         review = self.env["deal.stage"].create(
             {"name": "Tour Review", "sequence": 2, "pipeline_ids": [Command.link(renewals.id)]}
@@ -74,8 +74,8 @@ class TestDealTour(HttpCase, DealCommon):
         deal = self._create_deal(name="Tour Sales Deal", user_id=self.salesman.id)
 
         self.start_tour(
-            "/odoo/action-deal_pipeline.deal_deal_action", "deal_pipeline_refused_move_tour", login="deal_tour_salesman"
+            "/odoo/action-deal_pipeline.deal_deal_action", "deal_pipeline_drop_tour", login="deal_tour_salesman"
         )
 
-        self.assertEqual(deal.stage_id, self.stage_new)
-        self.assertFalse(self._stage_trackings(deal))
+        self.assertEqual(deal.stage_id, self.stage_won)
+        self.assertEqual(self._stage_trackings(deal), [(self.stage_new.id, self.stage_won.id)])
