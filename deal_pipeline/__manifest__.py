@@ -27,5 +27,8 @@
         "web.assets_backend": [
             "deal_pipeline/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "deal_pipeline/static/tests/tours/**/*",
+        ],
     },
 }

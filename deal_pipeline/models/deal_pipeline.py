@@ -46,5 +46,5 @@ class DealPipeline(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
         action["display_name"] = self.display_name
         action["domain"] = [("pipeline_id", "=", self.id)]
-        action["context"] = {"default_pipeline_id": self.id, "search_default_open": 1}
+        action["context"] = {"default_pipeline_id": self.id}
         return action
