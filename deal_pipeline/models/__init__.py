@@ -1,1 +1,1 @@
-from . import deal_deal, deal_lost_reason, deal_pipeline, deal_stage, deal_tag
+from . import account_move, deal_deal, deal_lost_reason, deal_pipeline, deal_stage, deal_tag, sale_order
