@@ -239,6 +239,44 @@ class DealDeal(models.Model):
         return super()._get_rotting_domain() & Domain("outcome", "=", "open")
 
     # ------------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------------
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        if any(deal.amount < 0 for deal in self):
+            raise ValidationError(self.env._("The estimated amount of a deal cannot be negative."))
+
+    @api.constrains("probability")
+    def _check_probability(self):
+        if any(not 0 <= deal.probability <= 100 for deal in self):
+            raise ValidationError(self.env._("The probability of a deal must be between 0 and 100."))
+
+    @api.constrains("stage_id", "lost_reason_id")
+    def _check_lost_reason(self):
+        for deal in self:
+            if deal.outcome == "lost" and not deal.lost_reason_id:
+                raise ValidationError(
+                    self.env._(
+                        "The deal “%(deal)s” is in a lost stage: give it a lost reason (use the Lost button).",
+                        deal=deal.name,
+                    )
+                )
+
+    @api.constrains("stage_id", "pipeline_id")
+    def _check_stage_pipeline(self):
+        for deal in self:
+            if not deal.stage_id._belongs_to(deal.pipeline_id):
+                raise ValidationError(
+                    self.env._(
+                        "The stage “%(stage)s” is not used by the pipeline “%(pipeline)s”: "
+                        "choose one of the pipeline's stages.",
+                        stage=deal.stage_id.name,
+                        pipeline=deal.pipeline_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------------------------------
     # CRUD: values from the external API are checked before they reach the database, so that a
     # wrong value ends in a message naming the field instead of a conversion or SQL error
     # ------------------------------------------------------------------------------------------
@@ -250,7 +288,16 @@ class DealDeal(models.Model):
 
     def write(self, vals):
         self._check_input([vals])
-        return super().write(vals)
+        # Writing a deal's current stage again is no stage change: it keeps the probability set on
+        # the deal and the time in stage, which the ORM would otherwise recompute.
+        same_stage = self.browse()
+        if "stage_id" in vals:
+            same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
+            # a pending computation must see the stage the deal leaves, not only the new one
+            self.flush_recordset(["last_open_stage_id"])
+        stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
+        with self.env.protecting(stage_change_fields, same_stage):
+            return super().write(vals)
 
     @api.model
     def _check_input(self, vals_list):
@@ -349,60 +396,6 @@ class DealDeal(models.Model):
                         invoices=invoices.get(deal, 0),
                     )
                 )
-
-    # ------------------------------------------------------------------------------------------
-    # Constraints
-    # ------------------------------------------------------------------------------------------
-
-    @api.constrains("amount")
-    def _check_amount(self):
-        if any(deal.amount < 0 for deal in self):
-            raise ValidationError(self.env._("The estimated amount of a deal cannot be negative."))
-
-    @api.constrains("probability")
-    def _check_probability(self):
-        if any(not 0 <= deal.probability <= 100 for deal in self):
-            raise ValidationError(self.env._("The probability of a deal must be between 0 and 100."))
-
-    @api.constrains("stage_id", "lost_reason_id")
-    def _check_lost_reason(self):
-        for deal in self:
-            if deal.outcome == "lost" and not deal.lost_reason_id:
-                raise ValidationError(
-                    self.env._(
-                        "The deal “%(deal)s” is in a lost stage: give it a lost reason (use the Lost button).",
-                        deal=deal.name,
-                    )
-                )
-
-    @api.constrains("stage_id", "pipeline_id")
-    def _check_stage_pipeline(self):
-        for deal in self:
-            if not deal.stage_id._belongs_to(deal.pipeline_id):
-                raise ValidationError(
-                    self.env._(
-                        "The stage “%(stage)s” is not used by the pipeline “%(pipeline)s”: "
-                        "choose one of the pipeline's stages.",
-                        stage=deal.stage_id.name,
-                        pipeline=deal.pipeline_id.name,
-                    )
-                )
-
-    # ------------------------------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------------------------------
-
-    def write(self, vals):
-        # Writing a deal's current stage again is no stage change: it keeps the probability set on
-        # the deal and the time in stage, which the ORM would otherwise recompute.
-        same_stage = self.browse()
-        if "stage_id" in vals:
-            same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
-            # a pending computation must see the stage the deal leaves, not only the new one
-            self.flush_recordset(["last_open_stage_id"])
-        stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
-        with self.env.protecting(stage_change_fields, same_stage):
-            return super().write(vals)
 
     # ------------------------------------------------------------------------------------------
     # Actions

@@ -73,7 +73,9 @@ class TestAccessMatrix(DealCommon):
             for column, groups in COLUMNS.items()
         }
         cls.other_owner = new_test_user(cls.env, login="matrix_other", groups="deal_pipeline.group_deal_user_own")
-        cls.deal_of_invoice = cls._create_deal(name="Invoiced deal", user_id=cls.other_owner.id)
+        cls.deal_of_invoice = cls.env["deal.deal"].create(
+            {"name": "Invoiced deal", "partner_id": cls.customer.id, "user_id": cls.other_owner.id}
+        )
         cls.invoice = cls.env["account.move"].create(
             {
                 "move_type": "out_invoice",

@@ -32,9 +32,17 @@ class TestMultiCompany(DealCommon):
             company_id=cls.company_a.id,
             company_ids=[Command.set((cls.company_a + cls.company_b).ids)],
         )
-        cls.deal_a = cls._create_deal(name="Deal of A")
-        cls.deal_b = cls._create_deal(
-            name="Deal of B", company_id=cls.company_b.id, pipeline_id=cls.pipeline_b.id, stage_id=cls.stage_b.id
+        cls.deal_a, cls.deal_b = cls.env["deal.deal"].create(
+            [
+                {"name": "Deal of A", "partner_id": cls.customer.id},
+                {
+                    "name": "Deal of B",
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.company_b.id,
+                    "pipeline_id": cls.pipeline_b.id,
+                    "stage_id": cls.stage_b.id,
+                },
+            ]
         )
         cls.deals = cls.deal_a + cls.deal_b
 
