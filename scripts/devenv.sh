@@ -221,18 +221,19 @@ cmd_test() {
     # shellcheck disable=SC2064  # expand now: the trap must drop this database
     trap "drop_db '$db'; rm -f '$conf'" EXIT
     drop_db "$db"
-    say "Installing $ADDON without demo data in the throw-away database $db"
-    odoo_init -c "$conf" -d "$db" -i "$ADDON"
-    say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
-    cd "$REPO_DIR"
     local rc=0
-    pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" --odoo-http \
-        "$ADDON/tests" "$@" || rc=$?
+    # first, so that pytest's summary line closes the output
     if [ $# -eq 0 ]; then
         "$REPO_DIR/scripts/devenv.sh" uninstall-check || rc=1
     else
         say "Uninstall check skipped (pytest arguments given); run: scripts/devenv.sh uninstall-check"
     fi
+    say "Installing $ADDON without demo data in the throw-away database $db"
+    odoo_init -c "$conf" -d "$db" -i "$ADDON"
+    say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
+    cd "$REPO_DIR"
+    pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" --odoo-http \
+        "$ADDON/tests" "$@" || rc=$?
     return "$rc"
 }
 
