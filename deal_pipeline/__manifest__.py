@@ -33,7 +33,7 @@
             "deal_pipeline/static/src/**/*",
         ],
         "web.assets_tests": [
-            "deal_pipeline/static/tests/tours/*.js",
+            "deal_pipeline/static/tests/tours/**/*",
         ],
     },
 }

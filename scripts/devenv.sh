@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Development environment of deal_pipeline: finds the Odoo 19.0 source, keeps a cached virtual
 # environment, checks PostgreSQL, then runs Odoo, the tests, the linters or the benchmark.
-# Usage: scripts/devenv.sh setup|run|test|lint|bench|shell|i18n
+# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|bench|shell|i18n
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -91,6 +91,8 @@ ensure_venv() {
     "$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' \
         || die "$("$PYTHON" --version) is not supported by Odoo 19: use Python 3.10 to 3.12 (set PYTHON=...)."
     ensure_debs "${DEB_BUILD_PACKAGES[@]}"
+    # Debian's own python3 creates virtual environments only with python3-venv
+    "$PYTHON" -c 'import ensurepip' 2>/dev/null || ensure_debs python3-venv
     say "Building the virtual environment in $VENV_DIR (first time or requirements changed: a few minutes)"
     rm -rf "$VENV_DIR"
     "$PYTHON" -m venv "$VENV_DIR"
@@ -219,14 +221,35 @@ cmd_test() {
     # shellcheck disable=SC2064  # expand now: the trap must drop this database
     trap "drop_db '$db'; rm -f '$conf'" EXIT
     drop_db "$db"
+    local rc=0
+    # first, so that pytest's summary line closes the output
+    if [ $# -eq 0 ]; then
+        "$REPO_DIR/scripts/devenv.sh" uninstall-check || rc=1
+    else
+        say "Uninstall check skipped (pytest arguments given); run: scripts/devenv.sh uninstall-check"
+    fi
     say "Installing $ADDON without demo data in the throw-away database $db"
     odoo_init -c "$conf" -d "$db" -i "$ADDON"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
     cd "$REPO_DIR"
-    local rc=0
     pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" --odoo-http \
         "$ADDON/tests" "$@" || rc=$?
     return "$rc"
+}
+
+# Installs the addon in its own throw-away database, fills it, uninstalls the addon and checks
+# that the sale orders and invoices remain (scripts/check_uninstall.py).
+cmd_uninstall_check() {
+    setup
+    local db=deal_pipeline_uninstall_$$ conf
+    conf=$(mktemp --suffix=.conf)
+    write_config "$conf" "$db" "${TEST_PORT:-8079}"
+    # shellcheck disable=SC2064  # expand now: the trap must drop this database
+    trap "drop_db '$db'; rm -f '$conf'" EXIT
+    drop_db "$db"
+    say "Uninstall check: installing $ADDON in $db, filling it with orders and invoices, uninstalling it"
+    odoo_init -c "$conf" -d "$db" -i "$ADDON"
+    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$conf" -d "$db"
 }
 
 cmd_lint() {
@@ -279,5 +302,6 @@ run | test | lint | bench | shell | i18n)
     shift
     "cmd_$cmd" "$@"
     ;;
-*) die "usage: $0 setup|run|test|lint|bench|shell|i18n" ;;
+uninstall-check) cmd_uninstall_check ;;
+*) die "usage: $0 setup|run|test|uninstall-check|lint|bench|shell|i18n" ;;
 esac

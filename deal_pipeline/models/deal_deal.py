@@ -1,8 +1,10 @@
+import math
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.models import BaseModel
 from odoo.tools import OrderedSet
 
 PRIORITIES = [
@@ -239,7 +241,7 @@ class DealDeal(models.Model):
         stage_domain = Domain("pipeline_ids", "=", False)
         if pipeline_id := self.env.context.get("default_pipeline_id"):
             stage_domain |= Domain("pipeline_ids", "in", [pipeline_id])
-        stage_ids = stages.sudo()._search(Domain("id", "in", stages.ids) | stage_domain, order=stages._order)
+        stage_ids = stages._search(Domain("id", "in", stages.ids) | stage_domain, order=stages._order)
         return stages.browse(stage_ids)
 
     # ------------------------------------------------------------------------------------------
@@ -291,10 +293,17 @@ class DealDeal(models.Model):
                 )
 
     # ------------------------------------------------------------------------------------------
-    # CRUD
+    # CRUD: values from the external API are checked before they reach the database, so that a
+    # wrong value ends in a message naming the field instead of a conversion or SQL error
     # ------------------------------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_input(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._check_input([vals])
         # Writing a deal's current stage again is no stage change: it keeps the probability set on
         # the deal and the time in stage, which the ORM would otherwise recompute.
         same_stage = self.browse()
@@ -305,6 +314,104 @@ class DealDeal(models.Model):
         stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
         with self.env.protecting(stage_change_fields, same_stage):
             return super().write(vals)
+
+    @api.model
+    def _check_input(self, vals_list):
+        """Refuse computed money fields, values of the wrong type and ids of records that do
+        not exist; one existence query per many2one field for the whole batch."""
+        ids_by_field = defaultdict(set)
+        for vals in vals_list:
+            for name, value in vals.items():
+                field = self._fields.get(name)
+                if field is None:
+                    continue
+                if field.type == "monetary" and field.compute and field.readonly:
+                    raise UserError(
+                        self.env._(
+                            "The field “%(field)s” is computed by the deal and cannot be written: "
+                            "set the estimated amount, its currency, the probability or the dates instead.",
+                            field=field._description_string(self.env),
+                        )
+                    )
+                if value is False or value is None or isinstance(value, BaseModel):
+                    continue
+                if hint := self._wrong_value_hint(field, value):
+                    raise ValidationError(
+                        self.env._(
+                            "Wrong value for the field “%(field)s” of a deal: %(value)s. %(hint)s",
+                            field=field._description_string(self.env),
+                            value=repr(value)[:100],
+                            hint=hint,
+                        )
+                    )
+                if field.type == "many2one":
+                    ids_by_field[field].add(value)
+        for field, ids in ids_by_field.items():
+            if missing := ids - set(self.env[field.comodel_name].browse(ids).exists().ids):
+                raise ValidationError(
+                    self.env._(
+                        "The field “%(field)s” refers to a record that does not exist (%(model)s id %(ids)s): "
+                        "give the id of an existing record.",
+                        field=field._description_string(self.env),
+                        model=field.comodel_name,
+                        ids=", ".join(map(str, sorted(missing))),
+                    )
+                )
+
+    def _wrong_value_hint(self, field, value):
+        """What to give instead of ``value`` for ``field``; None when the value fits."""
+        if field.type in ("integer", "float", "monetary"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                return self.env._("Give a number.")
+        elif field.type in ("date", "datetime"):
+            try:
+                field.convert_to_cache(value, self)
+            except (TypeError, ValueError):
+                if field.type == "date":
+                    return self.env._("Give a date as YYYY-MM-DD.")
+                return self.env._("Give a date and time as YYYY-MM-DD HH:MM:SS (UTC).")
+        elif field.type == "selection":
+            allowed = field.get_values(self.env)
+            if value not in allowed:
+                return self.env._("Give one of: %(values)s.", values=", ".join(map(str, allowed)))
+        elif field.type == "many2one" and (isinstance(value, bool) or not isinstance(value, int)):
+            return self.env._("Give the id of a record.")
+        return None
+
+    @api.model
+    def _count_deals_by(self, field_name, records):
+        """{record: number of deals, archived included, of every company} for the records of
+        ``records`` used in ``field_name``; the deletion checks of stages, pipelines and lost reasons."""
+        return dict(
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group([(field_name, "in", records.ids)], [field_name], ["__count"])
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed_or_posted(self):
+        """Deals that carry confirmed orders or posted invoices are archived, never deleted; the
+        draft quotations and invoices of a deleted deal lose their link (ondelete set null)."""
+        domain = Domain("deal_id", "in", self.ids)
+        orders = dict(
+            self.env["sale.order"].sudo()._read_group(domain & Domain("state", "=", "sale"), ["deal_id"], ["__count"])
+        )
+        invoices = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group(domain & Domain("state", "=", "posted"), ["deal_id"], ["__count"])
+        )
+        for deal in self:
+            if orders.get(deal) or invoices.get(deal):
+                raise UserError(
+                    self.env._(
+                        "The deal “%(deal)s” has %(orders)s confirmed sale order(s) and %(invoices)s posted "
+                        "invoice(s): it cannot be deleted. Archive it instead.",
+                        deal=deal.name,
+                        orders=orders.get(deal, 0),
+                        invoices=invoices.get(deal, 0),
+                    )
+                )
 
     # ------------------------------------------------------------------------------------------
     # Actions

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class DealPipeline(models.Model):
@@ -38,6 +39,22 @@ class DealPipeline(models.Model):
         for pipeline in self:
             pipeline.deal_count = counts.get(pipeline, 0)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        counts = self.env["deal.deal"]._count_deals_by("pipeline_id", self)
+        if counts:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "The pipeline “%(pipeline)s” holds %(count)s deal(s), archived ones included: move them "
+                        "to another pipeline first, or archive the pipeline instead of deleting it.",
+                        pipeline=pipeline.name,
+                        count=count,
+                    )
+                    for pipeline, count in counts.items()
+                )
+            )
+
     def _stage_for_outcome(self, outcome):
         """First stage of this pipeline with the given outcome (open, won or lost)."""
         self.ensure_one()
@@ -51,5 +68,5 @@ class DealPipeline(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
         action["display_name"] = self.display_name
         action["domain"] = [("pipeline_id", "=", self.id)]
-        action["context"] = {"default_pipeline_id": self.id, "search_default_open": 1}
+        action["context"] = {"default_pipeline_id": self.id}
         return action

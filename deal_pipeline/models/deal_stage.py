@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 OUTCOMES = [
     ("open", "Open"),
@@ -58,3 +58,19 @@ class DealStage(models.Model):
     def _belongs_to(self, pipeline):
         """Whether this stage can hold the deals of ``pipeline`` (shared stages fit every pipeline)."""
         return not self.pipeline_ids or pipeline in self.pipeline_ids
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        counts = self.env["deal.deal"]._count_deals_by("stage_id", self)
+        if counts:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "The stage “%(stage)s” holds %(count)s deal(s), archived ones included: move them to "
+                        "another stage first, or archive the stage instead of deleting it.",
+                        stage=stage.name,
+                        count=count,
+                    )
+                    for stage, count in counts.items()
+                )
+            )

@@ -1,4 +1,6 @@
 from . import (
+    test_access,
+    test_data_safety,
     test_deal,
     test_deal_currency,
     test_deal_performance,
@@ -9,4 +11,7 @@ from . import (
     test_deal_sale_access,
     test_deal_sale_flow,
     test_deal_sale_performance,
+    test_deal_tour,
+    test_external_api,
+    test_multi_company,
 )
