@@ -1,6 +1,7 @@
 from . import (
     test_deal,
     test_deal_currency,
+    test_deal_i18n,
     test_deal_performance,
     test_deal_pipeline,
     test_deal_rotting,
