@@ -30,7 +30,9 @@ class DealStage(models.Model):
         default="open",
         help="Won and lost stages close the deal; open stages keep it in progress.",
     )
-    requirements = fields.Text(help="What a deal needs to reach this stage, shown as a tooltip on the board column.")
+    requirements = fields.Text(
+        translate=True, help="What a deal needs to reach this stage, shown as a tooltip on the board column."
+    )
     rotting_threshold_days = fields.Integer(
         "Days to rot", default=0, help="A deal that stays longer in this stage is marked as rotting. 0 = never."
     )
