@@ -1,1 +1,1 @@
-from . import test_deal
+from . import test_deal, test_performance
