@@ -117,7 +117,7 @@ class DealDeal(models.Model):
         copy=False,
         ondelete="restrict",
     )
-    priority = fields.Selection(PRIORITIES, default="0", index=True)
+    priority = fields.Selection(PRIORITIES, default="0")
     tag_ids = fields.Many2many("deal.tag")
     color = fields.Integer("Color Index")
     description = fields.Html("Notes")
@@ -160,7 +160,10 @@ class DealDeal(models.Model):
         "CHECK(probability >= 0 AND probability <= 100)",
         "The probability of a deal must be between 0 and 100.",
     )
-    _board_index = models.Index("(pipeline_id, stage_id) WHERE active IS TRUE")
+    # a board column: one pipeline's stage, read in the default order (priority desc, id desc)
+    _board_index = models.Index("(pipeline_id, stage_id, priority DESC, id DESC) WHERE active IS TRUE")
+    # the list's first page in the default order
+    _default_order_index = models.Index("(priority DESC, id DESC) WHERE active IS TRUE")
 
     # ------------------------------------------------------------------------------------------
     # Defaults and computes

@@ -15,4 +15,5 @@ from . import (
     test_deal_tour,
     test_external_api,
     test_multi_company,
+    test_performance,
 )

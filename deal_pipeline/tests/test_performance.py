@@ -1,0 +1,120 @@
+from lxml import etree
+
+from odoo.tests import tagged, users, warmup
+
+from .common import DealCommon
+
+# The web client's page sizes: both sizes below fit in one page, so that a query per card or
+# per row shows up as well as a query whose count depends on the number of deals.
+CARDS_PER_COLUMN = 40
+LIST_LIMIT = 80
+
+
+@tagged("post_install", "-at_install")
+class TestQueryCountScaling(DealCommon):
+    """Opening the board, the list or a form runs the same number of queries with 20 or with 60
+    deals (bench/run.py measures the same calls up to 100,000 deals)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.customer | cls.env["res.partner"].create(
+            [{"name": f"Scaling Customer {i}", "is_company": True} for i in range(2)]
+        )
+        cls.tags = cls.env["deal.tag"].create([{"name": "Scaling A"}, {"name": "Scaling B"}])
+        cls.open_stages = cls.stage_new | cls.stage_qualification | cls.stage_proposal | cls.stage_negotiation
+        cls.board_domain = [("pipeline_id", "=", cls.pipeline.id), ("outcome", "=", "open")]
+        cls.deal = cls._create_deal(tag_ids=cls.tags.ids, user_id=cls.user_all.id)
+        cls._add_deals(20)
+
+    @classmethod
+    def _add_deals(cls, count):
+        """Deals of the same shape whatever their number: every open stage, customer, owner, tag."""
+        owners = cls.user_own | cls.user_all
+        cls.env["deal.deal"].create(
+            [
+                {
+                    "name": f"Scaling deal {i}",
+                    "partner_id": cls.customers[i % len(cls.customers)].id,
+                    "user_id": owners[i % 2].id,
+                    "stage_id": cls.open_stages[i % len(cls.open_stages)].id,
+                    "amount": 100.0 * i,
+                    "tag_ids": [cls.tags[i % 2].id],
+                }
+                for i in range(count)
+            ]
+        )
+
+    def _spec(self, view_type):
+        """The field specification the web client sends for the default view of that type."""
+        arch = self.env["deal.deal"].get_views([(False, view_type)])["views"][view_type]["arch"]
+        spec = {}
+        for node in etree.fromstring(arch).iter("field"):
+            if any(parent.tag == "field" for parent in node.iterancestors()):
+                continue
+            field = self.env["deal.deal"]._fields[node.get("name")]
+            spec[field.name] = {"fields": {"display_name": {}}} if field.relational else {}
+        return spec
+
+    def _query_count(self, call):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        count0 = self.cr.sql_log_count
+        call()
+        self.env.flush_all()
+        return self.cr.sql_log_count - count0
+
+    def _assert_same_count_with_more_deals(self, call):
+        count = self._query_count(call)
+        self._add_deals(40)
+        self.env.invalidate_all()
+        with self.assertQueryCount(count):
+            call()
+
+    @users("deal_all")
+    @warmup
+    def test_board_open_queries_do_not_grow(self):
+        spec = self._spec("kanban")
+        deals = self.env["deal.deal"].with_context(default_pipeline_id=self.pipeline.id, read_group_expand=True)
+
+        def board_open():
+            result = deals.web_read_group(
+                self.board_domain,
+                ["stage_id"],
+                ["amount_company:sum"],
+                auto_unfold=True,
+                unfold_read_specification=spec,
+                unfold_read_default_limit=CARDS_PER_COLUMN,
+            )
+            columns = [group for group in result["groups"] if group["__count"]]
+            self.assertEqual(len(columns), len(self.open_stages))
+            self.assertTrue(all(len(group["__records"]) == group["__count"] for group in columns))
+            deals.read_progress_bar(
+                self.board_domain,
+                "stage_id",
+                {"field": "activity_state", "colors": {"planned": "success", "today": "warning", "overdue": "danger"}},
+            )
+
+        self._assert_same_count_with_more_deals(board_open)
+
+    @users("deal_all")
+    @warmup
+    def test_list_open_queries_do_not_grow(self):
+        spec = self._spec("list")
+
+        def list_open():
+            result = self.env["deal.deal"].web_search_read(self.board_domain, spec, limit=LIST_LIMIT)
+            self.assertEqual(len(result["records"]), result["length"])
+
+        self._assert_same_count_with_more_deals(list_open)
+
+    @users("deal_all")
+    @warmup
+    def test_form_open_queries_do_not_grow(self):
+        spec = self._spec("form")
+
+        def form_open():
+            [values] = self.deal.with_env(self.env).web_read(spec)
+            self.assertEqual(values["partner_id"]["id"], self.customer.id)
+
+        self._assert_same_count_with_more_deals(form_open)
