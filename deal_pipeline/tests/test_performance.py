@@ -24,7 +24,14 @@ class TestQueryCountScaling(DealCommon):
         cls.tags = cls.env["deal.tag"].create([{"name": "Scaling A"}, {"name": "Scaling B"}])
         cls.open_stages = cls.stage_new | cls.stage_qualification | cls.stage_proposal | cls.stage_negotiation
         cls.board_domain = [("pipeline_id", "=", cls.pipeline.id), ("outcome", "=", "open")]
-        cls.deal = cls._create_deal(tag_ids=cls.tags.ids, user_id=cls.user_all.id)
+        cls.deal = cls.env["deal.deal"].create(
+            {
+                "name": "Website redesign",
+                "partner_id": cls.customer.id,
+                "tag_ids": cls.tags.ids,
+                "user_id": cls.user_all.id,
+            }
+        )
         cls._add_deals(20)
 
     @classmethod
