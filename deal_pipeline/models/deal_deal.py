@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.models import BaseModel
-from odoo.tools import OrderedSet
+from odoo.tools import SQL, OrderedSet
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -490,8 +490,8 @@ class DealDeal(models.Model):
 
     allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
     sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders", groups=SALE_READERS)
-    quotation_count = fields.Integer("Quotations", compute="_compute_sale_data")
-    sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_data")
+    quotation_count = fields.Integer("Quotations", compute="_compute_sale_counts")
+    sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_counts")
     amount_quoted = fields.Monetary(
         "Quoted",
         currency_field="company_currency_id",
@@ -511,7 +511,7 @@ class DealDeal(models.Model):
         groups=SALE_READERS,
         help="Customer invoices and credit notes linked to the deal or made from its orders.",
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_data")
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
     amount_invoiced = fields.Monetary(
         "Invoiced",
         currency_field="company_currency_id",
@@ -532,30 +532,38 @@ class DealDeal(models.Model):
         "in company currency.",
     )
 
+    @api.depends("sale_order_ids.state")
+    def _compute_sale_counts(self):
+        """Counts of the orders the user may read, in one grouped query for all the deals (the
+        board's cards need only these, not the amounts)."""
+        counts = defaultdict(int)
+        SaleOrder = self.env["sale.order"]
+        if self._origin.ids and SaleOrder.has_access("read"):
+            for deal, state, count in SaleOrder._read_group(
+                [("deal_id", "in", self._origin.ids), ("state", "!=", "cancel")], ["deal_id", "state"], ["__count"]
+            ):
+                counts[deal.id, state in QUOTATION_STATES] += count
+        for deal in self:
+            deal.quotation_count = counts[deal._origin.id, True]
+            deal.sale_order_count = counts[deal._origin.id, False]
+
     @api.depends("sale_order_ids.state", "sale_order_ids.amount_untaxed", "sale_order_ids.currency_rate")
     def _compute_sale_data(self):
-        """Counts and untaxed sums of the orders the user may read, with one grouped query for all
-        the deals. An order's amount is converted with the rate stored on it (company currency to
-        order currency, at the order date)."""
-        data = defaultdict(lambda: {"quotes": 0, "orders": 0, "quoted": 0.0, "ordered": 0.0})
+        """Untaxed sums of the orders the user may read, with one grouped query for all the deals.
+        An order's amount is converted with the rate stored on it (company currency to order
+        currency, at the order date)."""
+        amounts = defaultdict(float)
         SaleOrder = self.env["sale.order"]
-        deal_ids = self._origin.ids
-        if deal_ids and SaleOrder.has_access("read"):
-            for deal, state, rate, count, amount in SaleOrder._read_group(
-                [("deal_id", "in", deal_ids), ("state", "!=", "cancel")],
+        if self._origin.ids and SaleOrder.has_access("read"):
+            for deal, state, rate, amount in SaleOrder._read_group(
+                [("deal_id", "in", self._origin.ids), ("state", "!=", "cancel")],
                 ["deal_id", "state", "currency_rate"],
-                ["__count", "amount_untaxed:sum"],
+                ["amount_untaxed:sum"],
             ):
-                values = data[deal.id]
-                kind = ("quotes", "quoted") if state in QUOTATION_STATES else ("orders", "ordered")
-                values[kind[0]] += count
-                values[kind[1]] += amount / rate if rate else amount
+                amounts[deal.id, state in QUOTATION_STATES] += amount / rate if rate else amount
         for deal in self:
-            values = data[deal._origin.id]
-            deal.quotation_count = values["quotes"]
-            deal.sale_order_count = values["orders"]
-            deal.amount_quoted = values["quoted"]  # Monetary: rounded in the company currency
-            deal.amount_ordered = values["ordered"]
+            deal.amount_quoted = amounts[deal._origin.id, True]  # Monetary: rounded in the company currency
+            deal.amount_ordered = amounts[deal._origin.id, False]
 
     @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_ids(self):
@@ -564,18 +572,22 @@ class DealDeal(models.Model):
             deal.invoice_ids = self.env["account.move"].browse(invoice_ids[deal._origin.id])
 
     @api.depends(*INVOICE_DEPENDS)
+    def _compute_invoice_count(self):
+        invoice_ids = self._fetch_invoice_ids()
+        for deal in self:
+            deal.invoice_count = len(invoice_ids[deal._origin.id])
+
+    @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_data(self):
-        """Count of the invoices the user may read, and sums of the posted ones in company currency
-        (the ``*_signed`` amounts of account.move); without access to invoices, zeros."""
+        """Sums of the posted invoices the user may read, in company currency (the ``*_signed``
+        amounts of account.move); without access to invoices, zeros."""
         invoice_ids = self._fetch_invoice_ids()
         invoices = self.env["account.move"].browse({id_ for ids in invoice_ids.values() for id_ in ids})
         if invoices:
             invoices.fetch(["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"])
         for deal in self:
-            deal_invoices = invoices.browse(invoice_ids[deal._origin.id])
-            posted = deal_invoices.filtered(lambda move: move.state == "posted")
+            posted = invoices.browse(invoice_ids[deal._origin.id]).filtered(lambda move: move.state == "posted")
             residual = sum(posted.mapped("amount_residual_signed"))
-            deal.invoice_count = len(deal_invoices)
             deal.amount_invoiced = sum(posted.mapped("amount_untaxed_signed"))
             deal.amount_paid = sum(posted.mapped("amount_total_signed")) - residual
             deal.amount_due = residual
@@ -593,17 +605,25 @@ class DealDeal(models.Model):
         ):
             invoice_ids[deal.id].update(ids)
         if self.env["sale.order.line"].has_access("read"):
-            groups = self.env["account.move.line"]._read_group(
-                [("sale_line_ids.order_id.deal_id", "in", deal_ids), ("move_id.move_type", "in", INVOICE_TYPES)],
-                ["sale_line_ids"],
-                ["move_id:array_agg"],
+            # invoices made from the deal's orders, in one query; record rules of the invoices and
+            # order lines apply through _search
+            invoices = Move._search([("move_type", "in", INVOICE_TYPES)])
+            order_lines = self.env["sale.order.line"]._search([("order_id.deal_id", "in", deal_ids)])
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT so.deal_id, array_agg(DISTINCT aml.move_id)
+                         FROM sale_order_line_invoice_rel rel
+                         JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                         JOIN sale_order so ON so.id = sol.order_id
+                         JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                        WHERE rel.order_line_id IN %s AND aml.move_id IN %s
+                     GROUP BY so.deal_id""",
+                    order_lines.subselect(),
+                    invoices.subselect(),
+                )
             )
-            sale_lines = self.env["sale.order.line"].browse(sale_line.id for sale_line, _ids in groups)
-            sale_lines.fetch(["order_id"])
-            sale_lines.order_id.fetch(["deal_id"])
-            for sale_line, ids in groups:
-                if (deal_id := sale_line.order_id.deal_id.id) in deal_ids:
-                    invoice_ids[deal_id].update(ids)
+            for deal_id, ids in rows:
+                invoice_ids[deal_id].update(ids)
         return invoice_ids
 
     def _prepare_quotation_context(self):
