@@ -5,7 +5,11 @@
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The core addon, and every addon of the repository (a folder with a manifest): the core first,
+# then its bridges, which bring in the Odoo modules they depend on (crm, sale_project, ...).
 ADDON=deal_pipeline
+mapfile -t ADDONS < <(cd "$REPO_DIR" && for manifest in */__manifest__.py; do dirname "$manifest"; done | sort)
+ADDONS_CSV=$(IFS=,; echo "${ADDONS[*]}")
 CACHE_DIR=${DEAL_PIPELINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/deal_pipeline}
 ODOO_SRC=${ODOO_SRC:-$CACHE_DIR/odoo-19.0}
 ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
@@ -189,7 +193,7 @@ PY
 }
 
 addon_hash() {
-    (cd "$REPO_DIR" && find "$ADDON" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+    (cd "$REPO_DIR" && find "${ADDONS[@]}" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
 
 # --- Commands ----------------------------------------------------------------------------------
@@ -200,12 +204,12 @@ cmd_run() {
     write_config "$conf" "$db" "$port"
     current=$(addon_hash)
     if ! db_exists "$db"; then
-        say "Creating database $db with $ADDON and its demo data"
-        odoo_init -c "$conf" -d "$db" -i "$ADDON" --with-demo
+        say "Creating database $db with ${ADDONS[*]} and their demo data"
+        odoo_init -c "$conf" -d "$db" -i "$ADDONS_CSV" --with-demo
         echo "$current" >"$stamp"
     elif [ "$(cat "$stamp" 2>/dev/null)" != "$current" ]; then
-        say "The addon changed: upgrading $ADDON in $db"
-        odoo_init -c "$conf" -d "$db" -u "$ADDON"
+        say "The addons changed: upgrading ${ADDONS[*]} in $db"
+        odoo_init -c "$conf" -d "$db" -i "$ADDONS_CSV" -u "$ADDONS_CSV"
         echo "$current" >"$stamp"
     fi
     say "Odoo is starting on http://127.0.0.1:$port  (database $db, login: admin / password: admin)"
@@ -228,12 +232,16 @@ cmd_test() {
     else
         say "Uninstall check skipped (pytest arguments given); run: scripts/devenv.sh uninstall-check"
     fi
-    say "Installing $ADDON without demo data in the throw-away database $db"
-    odoo_init -c "$conf" -d "$db" -i "$ADDON"
+    say "Installing ${ADDONS[*]} without demo data in the throw-away database $db"
+    odoo_init -c "$conf" -d "$db" -i "$ADDONS_CSV"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
     cd "$REPO_DIR"
+    local addon test_dirs=()
+    for addon in "${ADDONS[@]}"; do
+        [ -d "$addon/tests" ] && test_dirs+=("$addon/tests")
+    done
     pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" --odoo-http \
-        "$ADDON/tests" "$@" || rc=$?
+        "${test_dirs[@]}" "$@" || rc=$?
     return "$rc"
 }
 
@@ -271,17 +279,20 @@ cmd_bench() {
 cmd_i18n() {
     setup
     ensure_debs gettext
-    local db=deal_pipeline_i18n_$$ conf po
+    local db=deal_pipeline_i18n_$$ conf po addon
     conf=$(mktemp --suffix=.conf)
     write_config "$conf" "$db" "${TEST_PORT:-8079}"
     # shellcheck disable=SC2064  # expand now: the trap must drop this database
     trap "drop_db '$db'; rm -f '$conf'" EXIT
-    odoo_init -c "$conf" -d "$db" -i "$ADDON"
-    odoo_bin i18n export -c "$conf" -d "$db" -o "$REPO_DIR/$ADDON/i18n/$ADDON.pot" "$ADDON"
-    for po in "$REPO_DIR/$ADDON"/i18n/*.po; do
-        [ -f "$po" ] && msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$REPO_DIR/$ADDON/i18n/$ADDON.pot"
+    odoo_init -c "$conf" -d "$db" -i "$ADDONS_CSV"
+    for addon in "${ADDONS[@]}"; do
+        mkdir -p "$REPO_DIR/$addon/i18n"
+        odoo_bin i18n export -c "$conf" -d "$db" -o "$REPO_DIR/$addon/i18n/$addon.pot" "$addon"
+        for po in "$REPO_DIR/$addon"/i18n/*.po; do
+            [ -f "$po" ] && msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$REPO_DIR/$addon/i18n/$addon.pot"
+        done
     done
-    say "Updated $ADDON/i18n: translate the empty msgstr entries of the .po files"
+    say "Updated the i18n folders of ${ADDONS[*]}: translate the empty msgstr entries of the .po files"
 }
 
 cmd_shell() {
