@@ -21,7 +21,7 @@
         "wizard/deal_lost_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
-        "views/deal_report_views.xml",
+        "report/deal_report_views.xml",
         "views/deal_pipeline_menus.xml",
     ],
     "demo": [

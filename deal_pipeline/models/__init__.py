@@ -3,7 +3,6 @@ from . import (
     deal_deal,
     deal_lost_reason,
     deal_pipeline,
-    deal_report,
     deal_stage,
     deal_tag,
     sale_order,

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.addons.account.models.account_move import PAYMENT_STATE_SELECTION
 from odoo.tools import SQL
 
-from .deal_stage import OUTCOMES
+from ..models.deal_stage import OUTCOMES
 
 
 class DealReport(models.Model):
