@@ -155,6 +155,51 @@ class DealDeal(models.Model):
         help="Amount in company currency multiplied by the probability.",
     )
 
+    # Quotes and invoices: the deal's sale.order quotations/orders and account.move invoices
+    allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
+    sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders", groups=SALE_READERS)
+    quotation_count = fields.Integer("Quotations", compute="_compute_sale_counts")
+    sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_counts")
+    amount_quoted = fields.Monetary(
+        "Quoted",
+        currency_field="company_currency_id",
+        compute="_compute_sale_data",
+        help="Untaxed amount of the open quotations, in company currency at the rate of their date.",
+    )
+    amount_ordered = fields.Monetary(
+        "Ordered",
+        currency_field="company_currency_id",
+        compute="_compute_sale_data",
+        help="Untaxed amount of the confirmed orders, in company currency at the rate of their date.",
+    )
+    linked_invoice_ids = fields.One2many("account.move", "deal_id", string="Invoices Linked to the Deal")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_invoice_ids",
+        groups=SALE_READERS,
+        help="Customer invoices and credit notes linked to the deal or made from its orders.",
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    amount_invoiced = fields.Monetary(
+        "Invoiced",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
+        help="Untaxed amount of the posted invoices minus the posted credit notes, in company currency.",
+    )
+    amount_paid = fields.Monetary(
+        "Paid",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
+        help="Paid part of the posted invoices and credit notes (taxes included), in company currency.",
+    )
+    amount_due = fields.Monetary(
+        "Due",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
+        help="What the customer still owes on the posted invoices and credit notes (taxes included), "
+        "in company currency.",
+    )
+
     _amount_positive = models.Constraint("CHECK(amount >= 0)", "The estimated amount of a deal cannot be negative.")
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",
@@ -484,53 +529,9 @@ class DealDeal(models.Model):
             deals.write({"stage_id": stage.id})
         return True
 
-    # ==========================================================================================
-    # Quotes and invoices: the deal's sale.order quotations/orders and account.move invoices
-    # ==========================================================================================
-
-    allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
-    sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders", groups=SALE_READERS)
-    quotation_count = fields.Integer("Quotations", compute="_compute_sale_counts")
-    sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_counts")
-    amount_quoted = fields.Monetary(
-        "Quoted",
-        currency_field="company_currency_id",
-        compute="_compute_sale_data",
-        help="Untaxed amount of the open quotations, in company currency at the rate of their date.",
-    )
-    amount_ordered = fields.Monetary(
-        "Ordered",
-        currency_field="company_currency_id",
-        compute="_compute_sale_data",
-        help="Untaxed amount of the confirmed orders, in company currency at the rate of their date.",
-    )
-    linked_invoice_ids = fields.One2many("account.move", "deal_id", string="Invoices Linked to the Deal")
-    invoice_ids = fields.Many2many(
-        "account.move",
-        compute="_compute_invoice_ids",
-        groups=SALE_READERS,
-        help="Customer invoices and credit notes linked to the deal or made from its orders.",
-    )
-    invoice_count = fields.Integer(compute="_compute_invoice_count")
-    amount_invoiced = fields.Monetary(
-        "Invoiced",
-        currency_field="company_currency_id",
-        compute="_compute_invoice_data",
-        help="Untaxed amount of the posted invoices minus the posted credit notes, in company currency.",
-    )
-    amount_paid = fields.Monetary(
-        "Paid",
-        currency_field="company_currency_id",
-        compute="_compute_invoice_data",
-        help="Paid part of the posted invoices and credit notes (taxes included), in company currency.",
-    )
-    amount_due = fields.Monetary(
-        "Due",
-        currency_field="company_currency_id",
-        compute="_compute_invoice_data",
-        help="What the customer still owes on the posted invoices and credit notes (taxes included), "
-        "in company currency.",
-    )
+    # ------------------------------------------------------------------------------------------
+    # Quotes and invoices
+    # ------------------------------------------------------------------------------------------
 
     @api.depends("sale_order_ids.state")
     def _compute_sale_counts(self):
