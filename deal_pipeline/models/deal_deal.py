@@ -226,7 +226,7 @@ class DealDeal(models.Model):
             for deal in deals - misplaced:
                 deal.stage_id = deal.stage_id
             if misplaced:
-                misplaced.stage_id = self._stage_of_pipeline(pipeline, "open") if pipeline else False
+                misplaced.stage_id = pipeline._stage_for_outcome("open") if pipeline else False
 
     @api.depends("company_id")
     def _compute_currency_id(self):
@@ -465,18 +465,6 @@ class DealDeal(models.Model):
     # Actions
     # ------------------------------------------------------------------------------------------
 
-    def _stage_of_pipeline(self, pipeline, outcome):
-        stage = pipeline._stage_for_outcome(outcome)
-        if not stage:
-            raise UserError(
-                self.env._(
-                    "The pipeline “%(pipeline)s” has no %(outcome)s stage: add one in Configuration > Stages.",
-                    pipeline=pipeline.name,
-                    outcome=dict(self.env["deal.stage"]._fields["outcome"]._description_selection(self.env))[outcome],
-                )
-            )
-        return stage
-
     @api.model
     def action_open_default_board(self):
         """The board of the current company's first pipeline (the Deals menu)."""
@@ -490,7 +478,7 @@ class DealDeal(models.Model):
         if won := self.filtered(lambda deal: deal.outcome == "won"):
             raise UserError(self.env._("The deal “%(deal)s” is already won.", deal=won[0].name))
         for pipeline, deals in self.grouped("pipeline_id").items():
-            deals.write({"stage_id": self._stage_of_pipeline(pipeline, "won").id})
+            deals.write({"stage_id": pipeline._stage_for_outcome("won").id})
         return True
 
     def action_mark_lost(self, lost_reason_id=None):
@@ -512,7 +500,7 @@ class DealDeal(models.Model):
         if not reason:
             raise UserError(self.env._("Unknown lost reason: %(reason)s.", reason=lost_reason_id))
         for pipeline, deals in self.grouped("pipeline_id").items():
-            deals.write({"stage_id": self._stage_of_pipeline(pipeline, "lost").id, "lost_reason_id": reason.id})
+            deals.write({"stage_id": pipeline._stage_for_outcome("lost").id, "lost_reason_id": reason.id})
         return True
 
     def action_reopen(self):
@@ -523,7 +511,7 @@ class DealDeal(models.Model):
         def reopen_stage(deal):
             if deal.last_open_stage_id and deal.last_open_stage_id._belongs_to(deal.pipeline_id):
                 return deal.last_open_stage_id
-            return self._stage_of_pipeline(deal.pipeline_id, "open")
+            return deal.pipeline_id._stage_for_outcome("open")
 
         for stage, deals in self.grouped(reopen_stage).items():
             deals.write({"stage_id": stage.id})

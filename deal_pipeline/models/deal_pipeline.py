@@ -55,13 +55,23 @@ class DealPipeline(models.Model):
                 )
             )
 
-    def _stage_for_outcome(self, outcome):
-        """First stage of this pipeline with the given outcome (open, won or lost)."""
+    def _stage_for_outcome(self, outcome, raise_if_not_found=True):
+        """First stage of this pipeline with the given outcome (open, won or lost); when it has
+        none, an error that says to add one, or an empty recordset."""
         self.ensure_one()
-        return self.env["deal.stage"].search(
+        stage = self.env["deal.stage"].search(
             [("outcome", "=", outcome), "|", ("pipeline_ids", "=", False), ("pipeline_ids", "in", self.ids)],
             limit=1,
         )
+        if not stage and raise_if_not_found:
+            raise UserError(
+                self.env._(
+                    "The pipeline “%(pipeline)s” has no %(outcome)s stage: add one in Configuration > Stages.",
+                    pipeline=self.name,
+                    outcome=dict(self.env["deal.stage"]._fields["outcome"]._description_selection(self.env))[outcome],
+                )
+            )
+        return stage
 
     def action_open_board(self):
         self.ensure_one()

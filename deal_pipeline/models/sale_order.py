@@ -40,7 +40,7 @@ class SaleOrder(models.Model):
             lambda deal: deal.outcome == "open" and deal.pipeline_id.close_won_on_order
         )
         for pipeline, pipeline_deals in deals.grouped("pipeline_id").items():
-            won_stage = pipeline._stage_for_outcome("won")
+            won_stage = pipeline._stage_for_outcome("won", raise_if_not_found=False)
             if not won_stage:
                 continue
             pipeline_deals.write({"stage_id": won_stage.id})
