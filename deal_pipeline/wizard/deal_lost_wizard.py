@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.deal_deal import QUOTATION_STATES
+
 
 class DealLostWizard(models.TransientModel):
     _name = "deal.lost.wizard"
@@ -20,7 +22,7 @@ class DealLostWizard(models.TransientModel):
     def _compute_quotation_ids(self):
         for wizard in self:
             wizard.quotation_ids = wizard.deal_ids.sale_order_ids.filtered(
-                lambda order: order.state in ("draft", "sent")
+                lambda order: order.state in QUOTATION_STATES
             )
 
     def action_lost_confirm(self):
