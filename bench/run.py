@@ -46,28 +46,11 @@ OWNERS = 20
 CARDS_PER_COLUMN = 40  # kanban default limit per column (web client)
 LIST_LIMIT = 80  # list default limit (web client)
 COUNT_LIMIT = 10001  # list count limit (web client)
-X2MANY_LIMIT = 40
 # deal stages in order: New, Qualification, Proposal Sent, Negotiation, Won, Lost
 STAGE_WEIGHTS = [20, 15, 12, 8, 25, 20]
 WON, LOST = 4, 5
 WORDS = ["Azure", "Bright", "Cedar", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Iris", "Juniper"]
 KINDS = ["Interior", "Logistics", "Foods", "Systems", "Studio"]
-# fields the web client reads along with a widget (its fieldDependencies / relatedFields)
-ACTIVITY_DEPS = {
-    "activity_exception_decoration": {},
-    "activity_exception_icon": {},
-    "activity_state": {},
-    "activity_summary": {},
-    "activity_type_icon": {},
-    "activity_type_id": {"fields": {"display_name": {}}},
-}
-WIDGET_DEPS = {
-    "kanban_activity": ACTIVITY_DEPS,
-    "list_activity": ACTIVITY_DEPS,
-    "statusbar_duration": {"duration_tracking": {}},
-    "rotting_statusbar_duration": {"duration_tracking": {}},
-    "image": {"write_date": {}},
-}
 MEASURES = ["board open", "list open", "search by customer", "card move", "form open", "pivot stage x month"]
 
 
@@ -135,54 +118,6 @@ def drop_database(args):
 # ----------------------------------------------------------------------------------------------
 
 
-def is_true(value):
-    return value in ("1", "True", "true")
-
-
-def field_spec(env, model, root):
-    """The ``specification`` the web client sends for the fields of a view arch (an
-    approximation of its getFieldsSpec: many2one display names, x2many subviews and tags,
-    the fields widgets depend on)."""
-
-    spec = {}
-
-    def add(node):
-        field = model._fields.get(node.get("name"))
-        if field is None:
-            return
-        entry = spec.setdefault(field.name, {})
-        widget = node.get("widget")
-        if field.type == "many2one":
-            entry.setdefault("fields", {})
-            if not is_true(node.get("invisible")):
-                entry["fields"]["display_name"] = {}
-        elif field.type in ("one2many", "many2many"):
-            subviews = [child for child in node if child.tag in ("list", "kanban", "form")]
-            if subviews:
-                entry["fields"] = field_spec(env, env[field.comodel_name], subviews[0])
-                entry["limit"] = X2MANY_LIMIT
-            elif widget and widget.startswith("many2many_tags"):
-                entry.setdefault("fields", {})["display_name"] = {}
-                options = safe_eval(node.get("options") or "{}")
-                if options.get("color_field"):
-                    entry["fields"][options["color_field"]] = {}
-        for name, dependency in WIDGET_DEPS.get(widget, {}).items():
-            if name in model._fields:
-                spec.setdefault(name, dict(dependency))
-
-    def visit(node):
-        for child in node:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag == "field":
-                add(child)
-            else:
-                visit(child)
-
-    visit(root)
-    return spec
-
-
 def aggregate_specs(model, fnames):
     """What the web client asks for the column sums (getAggregateSpecifications)."""
     aggregates, currencies = [], []
@@ -198,6 +133,8 @@ class Side:
     """One application (deals or CRM) as the web client sees it: its action, views and specs."""
 
     def __init__(self, env, action, domain, context, date_field):
+        # importable once the configuration has put the repository on the addons path
+        from odoo.addons.deal_pipeline.tests.web_client import field_specification  # noqa: PLC0415
 
         self.model_name = action["res_model"]
         model = env[self.model_name].with_context(context)
@@ -215,9 +152,9 @@ class Side:
             self.domain += safe_eval(node.get("domain"), {"uid": env.uid})
         kanban = archs["kanban"]
         self.group_by = kanban.get("default_group_by")
-        self.kanban_spec = field_spec(env, model, kanban)
-        self.list_spec = field_spec(env, model, archs["list"])
-        self.form_spec = field_spec(env, model, archs["form"])
+        self.kanban_spec = field_specification(model, kanban)
+        self.list_spec = field_specification(model, archs["list"])
+        self.form_spec = field_specification(model, archs["form"])
         progressbar = kanban.find("progressbar")
         self.progressbar = {
             "field": progressbar.get("field"),

@@ -5,16 +5,7 @@ from lxml import etree
 from odoo.tests import tagged, users
 
 from .common import DealCommon
-
-# what the kanban_activity widget reads next to activity_ids (mail's KanbanActivity.fieldDependencies)
-ACTIVITY_WIDGET_SPECIFICATION = {
-    "activity_exception_decoration": {},
-    "activity_exception_icon": {},
-    "activity_state": {},
-    "activity_summary": {},
-    "activity_type_icon": {},
-    "activity_type_id": {"fields": {"display_name": {}}},
-}
+from .web_client import field_specification
 
 
 @tagged("post_install", "-at_install", "is_query_count")
@@ -63,23 +54,6 @@ class TestDealBoardQueries(DealCommon):
         lost.action_mark_lost(lost_reason_id=self.lost_reason.id)
         self.env.flush_all()
 
-    def _kanban_specification(self, arch):
-        """The read specification the web client derives from the fields of the kanban view."""
-        Deal = self.env["deal.deal"]
-        specification = {}
-        for node in arch.iter("field", "progressbar"):
-            field = Deal._fields[node.get("field") if node.tag == "progressbar" else node.get("name")]
-            if field.type == "many2one":
-                specification[field.name] = {"fields": {"display_name": {}}}
-            elif node.get("widget") == "many2many_tags":
-                color = {"color": {}} if "color_field" in (node.get("options") or "") else {}
-                specification[field.name] = {"fields": {"display_name": {}, **color}}
-            else:
-                specification.setdefault(field.name, {})
-            if node.get("widget") == "kanban_activity":
-                specification |= ACTIVITY_WIDGET_SPECIFICATION
-        return specification
-
     def _board_calls(self):
         """The calls of the web client on the board of the Sales pipeline (Deals menu, default
         "Open" filter): opening it (the columns with their sums and first cards, then the activity
@@ -89,7 +63,7 @@ class TestDealBoardQueries(DealCommon):
         arch = etree.fromstring(Deal.get_views([(False, "kanban")])["views"]["kanban"]["arch"])
         group_by, progressbar = arch.get("default_group_by"), arch.find(".//progressbar")
         domain = [*action["domain"], ("outcome", "=", "open")]
-        specification = self._kanban_specification(arch)
+        specification = field_specification(Deal, arch)
 
         def open_board():
             board = Deal.web_read_group(

@@ -3,6 +3,7 @@ from lxml import etree
 from odoo.tests import tagged, users, warmup
 
 from .common import DealCommon
+from .web_client import field_specification
 
 # The web client's page sizes: both sizes below fit in one page, so that a query per card or
 # per row shows up as well as a query whose count depends on the number of deals.
@@ -55,13 +56,7 @@ class TestQueryCountScaling(DealCommon):
     def _spec(self, view_type):
         """The field specification the web client sends for the default view of that type."""
         arch = self.env["deal.deal"].get_views([(False, view_type)])["views"][view_type]["arch"]
-        spec = {}
-        for node in etree.fromstring(arch).iter("field"):
-            if any(parent.tag == "field" for parent in node.iterancestors()):
-                continue
-            field = self.env["deal.deal"]._fields[node.get("name")]
-            spec[field.name] = {"fields": {"display_name": {}}} if field.relational else {}
-        return spec
+        return field_specification(self.env["deal.deal"], etree.fromstring(arch))
 
     def _query_count(self, call):
         self.env.flush_all()
