@@ -457,11 +457,11 @@ class Seeder:
 def measure(env, calls, reps):
     """Median wall time (ms) and query count of each ``call(env)``, after one warm-up. The calls
     alternate (deal, crm, deal, ...) so that both sides share the machine's load of the moment.
-    Each run starts from an empty record cache (a fresh request) and is rolled back; the
+    Each call starts from an empty record cache (a fresh request) and is rolled back; the
     ormcaches stay warm, as on a running server."""
     cr = env.cr
     times, counts = [[] for _call in calls], [[] for _call in calls]
-    for run in range(reps + 1):
+    for repetition in range(reps + 1):
         for index, call in enumerate(calls):
             cr.rollback()
             env.invalidate_all()
@@ -470,7 +470,7 @@ def measure(env, calls, reps):
             call(env)
             cr.flush()  # what the request's commit does first: flush, then the tracking (precommit)
             elapsed = time.perf_counter() - started
-            if run:
+            if repetition:  # the first one warms up
                 times[index].append(elapsed * 1000)
                 counts[index].append(cr.sql_log_count - count0)
     cr.rollback()
