@@ -12,7 +12,7 @@ from .common import DealCommon
 @tagged("post_install", "-at_install")
 class TestDeal(DealCommon):
     @users("deal_own")
-    def test_defaults(self):
+    def test_new_deal_is_open_in_first_stage_of_default_pipeline(self):
         deal = self.env["deal.deal"].create({"name": "Website redesign", "partner_id": self.customer.id})
         self.assertEqual(deal.user_id, self.user_own)
         self.assertEqual(deal.company_id, self.company)
@@ -27,7 +27,7 @@ class TestDeal(DealCommon):
         self.assertFalse(deal.lost_reason_id)
 
     @users("deal_own")
-    def test_form(self):
+    def test_form_probability_follows_stage_until_set_by_hand(self):
         with Form(self.env["deal.deal"]) as deal_form:
             deal_form.name = "Website redesign"
             deal_form.partner_id = self.customer
@@ -73,7 +73,7 @@ class TestDeal(DealCommon):
         self.assertEqual(deal.currency_id, other.currency_id)
 
     @users("deal_own")
-    def test_constraint_amount(self):
+    def test_negative_amount_is_refused(self):
         message = "The estimated amount of a deal cannot be negative."
         self._assert_check_violation(message, amount=-1.0)
         deal = self._create_deal(amount=0.0)
@@ -82,7 +82,7 @@ class TestDeal(DealCommon):
         self.assertEqual(caught.exception.args[0], message)
 
     @users("deal_own")
-    def test_constraint_probability(self):
+    def test_probability_outside_0_to_100_is_refused(self):
         message = "The probability of a deal must be between 0 and 100."
         self._assert_check_violation(message, probability=100.5)
         self._assert_check_violation(message, probability=-1.0)
@@ -94,7 +94,7 @@ class TestDeal(DealCommon):
             self.assertEqual(caught.exception.args[0], message)
 
     @users("deal_own")
-    def test_constraint_lost_reason(self):
+    def test_lost_stage_requires_lost_reason(self):
         message = "The deal “Website redesign” is in a lost stage: give it a lost reason (use the Lost button)."
         with self.assertRaises(ValidationError) as caught:
             self._create_deal(stage_id=self.stage_lost.id)
@@ -139,7 +139,7 @@ class TestDeal(DealCommon):
         self.assertEqual(self._create_deal().probability, 15.0)
 
     @users("deal_own")
-    def test_date_closed(self):
+    def test_closing_date_set_when_closed_and_cleared_on_reopen(self):
         won_at, reopened_at, lost_at = datetime(2025, 3, 3, 9), datetime(2025, 3, 5, 9), datetime(2025, 3, 7, 9)
         deal = self._create_deal()
         with self._at(won_at):
@@ -176,7 +176,7 @@ class TestDeal(DealCommon):
     # ------------------------------------------------------------------------------------------
 
     @users("deal_own")
-    def test_action_mark_won(self):
+    def test_mark_won_moves_to_won_stage_once(self):
         deal = self._create_deal(probability=40.0)
         self.assertTrue(deal.action_mark_won())
         self.assertEqual(deal.stage_id, self.stage_won)
@@ -188,7 +188,7 @@ class TestDeal(DealCommon):
         self.assertEqual(caught.exception.args[0], "The deal “Website redesign” is already won.")
 
     @users("deal_own")
-    def test_action_mark_lost_with_reason(self):
+    def test_mark_lost_with_reason_moves_to_lost_stage_once(self):
         deals = self._create_deal() | self._create_deal(name="Intranet", stage_id=self.stage_negotiation.id)
         self.assertTrue(deals.action_mark_lost(lost_reason_id=self.lost_reason.id))
         self.assertEqual(deals.stage_id, self.stage_lost)
@@ -199,7 +199,7 @@ class TestDeal(DealCommon):
         self.assertEqual(caught.exception.args[0], "The deal “Intranet” is already lost.")
 
     @users("deal_own")
-    def test_action_mark_lost_unknown_reason(self):
+    def test_mark_lost_refuses_unknown_reason(self):
         deal = self._create_deal()
         missing_id = self.env["deal.lost.reason"].sudo().search([], order="id desc", limit=1).id + 1
         for reason in (missing_id, "Too expensive"):
@@ -209,7 +209,7 @@ class TestDeal(DealCommon):
         self.assertEqual(deal.outcome, "open")
 
     @users("deal_own")
-    def test_action_mark_lost_wizard(self):
+    def test_mark_lost_without_reason_asks_for_it(self):
         deals = self._create_deal() | self._create_deal(name="Intranet", stage_id=self.stage_proposal.id)
         action = deals.action_mark_lost()
         self.assertEqual(action["type"], "ir.actions.act_window")
@@ -226,7 +226,7 @@ class TestDeal(DealCommon):
         self.assertEqual(deals.lost_reason_id, self.lost_reason)
 
     @users("deal_own")
-    def test_action_reopen(self):
+    def test_reopen_returns_to_last_open_stage(self):
         deal = self._create_deal()
         deal.stage_id = self.stage_negotiation
         deal.action_mark_lost(lost_reason_id=self.lost_reason.id)
@@ -245,7 +245,7 @@ class TestDeal(DealCommon):
         self.assertEqual(won_at_once.stage_id, self.stage_new, "never open before: the first open stage")
 
     @users("deal_own")
-    def test_actions_without_closing_stage(self):
+    def test_closing_without_closing_stage_says_what_to_add(self):
         self.stage_won.sudo().active = False
         deal = self._create_deal()
         with self.assertRaises(UserError) as caught:

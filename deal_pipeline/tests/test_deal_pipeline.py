@@ -39,7 +39,7 @@ class TestDealPipeline(DealCommon):
         cls.shared_stages |= cls.stage_negotiation | cls.stage_won | cls.stage_lost
 
     @users("deal_own")
-    def test_shipped_stages(self):
+    def test_shipped_stages_shared_by_every_pipeline(self):
         stages = self.env["deal.stage"].search([("id", "in", self.shared_stages.ids)])
         self.assertEqual(
             [(s.name, s.probability, s.outcome, s.fold) for s in stages],
@@ -91,7 +91,7 @@ class TestDealPipeline(DealCommon):
         deal.stage_id = self.stage_demo
         self.assertEqual(deal.stage_id, self.stage_demo)
 
-    def test_pipeline_without_open_stage(self):
+    def test_deal_in_pipeline_without_open_stage_is_refused(self):
         empty = self.env["deal.pipeline"].create({"name": "No stages yet"})
         self.env["deal.stage"].search([("pipeline_ids", "=", False), ("outcome", "=", "open")]).active = False
         with self.assertRaises(UserError) as caught:
@@ -111,7 +111,7 @@ class TestDealPipeline(DealCommon):
         self.assertEqual(own.stage_id, self.stage_renewal_due, "the first open stage of the new pipeline")
 
     @users("deal_own")
-    def test_closing_stages_of_pipeline(self):
+    def test_closing_uses_closing_stages_of_deal_pipeline(self):
         first_won_at, second_won_at = datetime(2025, 4, 1, 10), datetime(2025, 4, 2, 10)
         renewal = self._create_deal(name="Support renewal", pipeline_id=self.pipeline_renewals.id)
         sale = self._create_deal()
@@ -138,7 +138,7 @@ class TestDealPipeline(DealCommon):
         return [(group["stage_id"][1], group["__count"], group["amount_company:sum"]) for group in groups]
 
     @users("deal_own")
-    def test_board_columns(self):
+    def test_board_columns_are_pipeline_stages_with_counts_and_sums(self):
         self._create_deal(amount=100.0)
         self._create_deal(amount=250.0)
         self._create_deal(pipeline_id=self.pipeline_renewals.id, amount=400.0)

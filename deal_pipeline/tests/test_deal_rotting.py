@@ -28,7 +28,7 @@ class TestDealRotting(DealCommon):
         return self.env["deal.deal"].search([("id", "in", deals.ids), ("is_rotting", "=", True)])
 
     @users("deal_own")
-    def test_rotting(self):
+    def test_open_deal_rots_past_stage_threshold_closed_deal_never(self):
         with self._at(self.start):
             idle, moved, edited, won = deals = (
                 self._create_deal(name="Idle")
@@ -64,7 +64,7 @@ class TestDealRotting(DealCommon):
             self.assertEqual(self._rotting(won), [(False, 0)])
 
     @users("deal_own")
-    def test_time_in_stage(self):
+    def test_time_in_stage_adds_up_per_stage(self):
         with self._at(self.start):
             deal = self._create_deal()
             self._flush_tracking()

@@ -39,7 +39,7 @@ class TestDealSale(DealSaleCommon):
         self.assertEqual(deal.amount_quoted, 400.0)
 
     @users("deal_salesman")
-    def test_new_quotation_needs_stage(self):
+    def test_new_quotation_needs_stage_allowing_quotations(self):
         deal = self._create_deal(stage_id=self.stage_qualification.id)
         self.assertFalse(deal.allow_quotation)
         with self.assertRaisesRegex(UserError, "does not allow quotations"):
@@ -61,7 +61,7 @@ class TestDealSale(DealSaleCommon):
         eur_pricelist.active = False
         self.assertNotIn("default_pricelist_id", deal.action_new_quotation()["context"])
 
-    def test_whole_chain(self):
+    def test_deal_amounts_from_quote_to_credit_note(self):
         """Deal → New Quote → confirm (won) → down payment + final invoice → post → partial
         payment → credit note: the deal's amounts at each step."""
         deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_salesman.id, amount=1000.0)
@@ -125,7 +125,7 @@ class TestDealSale(DealSaleCommon):
             [{"invoice_count": 3, "amount_invoiced": 600.0, "amount_paid": 300.0, "amount_due": 360.0}],
         )
 
-    def test_foreign_currencies(self):
+    def test_amounts_in_company_currency_at_each_document_rate(self):
         """A EUR deal of a CHF company with a USD order: every amount in CHF, at the rate of each
         document's date."""
         chf, eur, usd = (self.env.ref(f"base.{code}") for code in ("CHF", "EUR", "USD"))

@@ -50,7 +50,7 @@ class TestDealSaleAccess(DealSaleCommon):
         self.assertEqual(deal.invoice_ids, self.invoices.filtered(lambda move: move.invoice_user_id == self.env.user))
 
     @users("deal_own")
-    def test_deal_user_without_sales_rights(self):
+    def test_deal_user_without_sales_rights_sees_empty_counters(self):
         """Counters are empty for who may not read orders nor invoices, and reading them fails not."""
         deal = self.env["deal.deal"].create({"name": "Mine", "partner_id": self.customer.id})
         self.deal.sudo().sale_order_ids.deal_id = deal
@@ -86,7 +86,7 @@ class TestDealSaleAccess(DealSaleCommon):
         self.assertEqual(self.deal.with_env(self.env).amount_invoiced, 550.0)
 
     @users("deal_accountant")
-    def test_deal_report(self):
+    def test_report_sums_per_deal_what_the_deal_shows(self):
         """The report sums per deal what the deal shows."""
         quotation = self._create_quotation(self.deal.sudo(), quantity=1.0, price_unit=300.0)
         self._register_payment(self.invoices[1].with_env(self.env), 110.0)
@@ -122,7 +122,7 @@ class TestDealSaleAccess(DealSaleCommon):
         not_paid = self.env["deal.report"].search([("deal_id", "=", self.deal.id), ("payment_state", "=", "not_paid")])
         self.assertEqual(not_paid.move_id, self.invoices[0])
 
-    def test_deal_report_access(self):
+    def test_report_closed_to_salesmen_and_deal_users(self):
         for login in ("deal_salesman", "deal_own"):
             with self.subTest(login=login), self.assertRaises(AccessError):
                 self.env["deal.report"].with_user(self.env["res.users"].search([("login", "=", login)])).search([])

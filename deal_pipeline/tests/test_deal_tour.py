@@ -38,7 +38,7 @@ class TestDealTour(HttpCase, DealCommon):
         )
         return [(tracking.old_value_integer, tracking.new_value_integer) for tracking in trackings]
 
-    def test_board_tour(self):
+    def test_tour_quick_create_then_drag_to_lost_asks_reason(self):
         """Quick create, drag to Qualification, drag to Closed Lost (discard, then give a reason)."""
         self.start_tour("/odoo", "deal_pipeline_tour", login="deal_tour_salesman")
 
@@ -64,7 +64,7 @@ class TestDealTour(HttpCase, DealCommon):
             [(self.stage_new.id, self.stage_qualification.id), (self.stage_qualification.id, self.stage_lost.id)],
         )
 
-    def test_drop_tour(self):
+    def test_tour_refused_drop_puts_card_back_won_drop_asks_nothing(self):
         """A drop refused by the server puts the card back and shows why; a drop on won asks nothing."""
         renewals = self.env["deal.pipeline"].create({"name": "Tour Renewals"})
         review = self.env["deal.stage"].create(
