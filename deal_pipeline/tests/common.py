@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -15,7 +16,7 @@ class DealCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
-        cls.company = cls.env.ref("base.main_company")
+        cls.company = cls.env.company
         cls.pipeline = cls.env.ref("deal_pipeline.pipeline_sales")
         cls.stage_new = cls.env.ref("deal_pipeline.stage_new")
         cls.stage_qualification = cls.env.ref("deal_pipeline.stage_qualification")
@@ -54,15 +55,14 @@ class DealCommon(TransactionCase):
         self.env.cr.flush()
 
 
-class DealSaleCommon(DealCommon):
-    """Quotes and invoices: an accounting set-up that needs no demo data (the generic chart of
-    ``account`` on the main company), a taxed service invoiced on order, a salesperson and an
+class DealSaleCommon(DealCommon, AccountTestInvoicingCommon):
+    """Quotes and invoices: Odoo's invoicing set-up (a company of its own with the generic chart
+    of accounts, no demo data needed), a taxed service invoiced on order, a salesperson and an
     accountant without sales rights."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._ensure_chart(cls.company)
         cls.tax = cls._create_sale_tax(cls.company)
         cls.product = cls.env["product.product"].create(
             {
@@ -81,12 +81,20 @@ class DealSaleCommon(DealCommon):
         )
 
     @classmethod
-    def _ensure_chart(cls, company):
-        if not company.chart_template:
-            currency = company.currency_id
-            cls.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
-            company.currency_id = currency
-        # The payments of the tests are posted with a journal entry, reconciled with the invoices.
+    def setup_independent_user(cls):
+        # no accounting manager: the tests act as the superuser or as their low-rights users
+        return None
+
+    @classmethod
+    def default_env_context(cls):
+        # the deal's chatter and tracking are part of what the tests check
+        return {}
+
+    @classmethod
+    def _create_company(cls, **create_values):
+        """A company with the generic chart of accounts, whose bank journal posts the payments of
+        the tests with a journal entry, reconciled with the invoices."""
+        company = super()._create_company(**create_values)
         bank_journal = cls.env["account.journal"].search(
             [*cls.env["account.journal"]._check_company_domain(company), ("type", "=", "bank")], limit=1
         )
@@ -94,6 +102,7 @@ class DealSaleCommon(DealCommon):
             cls.env["account.chart.template"].with_company(company).ref("account_journal_payment_debit_account_id")
         )
         bank_journal.inbound_payment_method_line_ids.payment_account_id = outstanding
+        return company
 
     @classmethod
     def _create_sale_tax(cls, company):

@@ -130,9 +130,7 @@ class TestDealSale(DealSaleCommon):
         document's date."""
         chf, eur, usd = (self.env.ref(f"base.{code}") for code in ("CHF", "EUR", "USD"))
         (chf + eur + usd).active = True
-        company = self.env["res.company"].create({"name": "Deal Swiss", "currency_id": chf.id})
-        self.env.user.company_ids += company
-        self._ensure_chart(company)
+        company = self._create_company(name="Deal Swiss", currency_id=chf.id)
         tax = self._create_sale_tax(company)
         self.product.taxes_id = self.tax + tax
         today = fields.Date.context_today(self.env.user)
