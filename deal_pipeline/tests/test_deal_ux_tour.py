@@ -10,7 +10,9 @@ class TestDealUxTour(DealSaleCommon, HttpCase):
     def test_won_with_open_quotations_cancels_them(self):
         """Won on a deal with open quotations: the dialog lists them, Cancel cancels them."""
         deal = self._create_deal(name="Tour won deal", user_id=self.user_salesman.id, stage_id=self.stage_proposal.id)
-        quotations = self._create_quotation(deal) + self._create_quotation(deal)
+        quotations = self._create_quotation(deal, user_id=self.user_salesman.id) + self._create_quotation(
+            deal, user_id=self.user_salesman.id
+        )
         quotations[1].action_quotation_sent()
         self.start_tour(f"/odoo/{self.pipeline.id}/deals", "deal_pipeline_won_tour", login="deal_salesman")
         self.assertEqual(deal.outcome, "won")

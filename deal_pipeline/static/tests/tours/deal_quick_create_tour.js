@@ -55,7 +55,7 @@ registry.category("web_tour.tours").add("deal_pipeline_quick_create_tour", {
         },
         {
             content: "The card shows the expected close date as a date",
-            trigger: `${column("Qualification")} .o_kanban_record:contains(Quick deal):contains(12/31/2030)`,
+            trigger: `${column("Qualification")} .o_kanban_record:contains(Quick deal) .o_field_widget[name=expected_close_date]:contains(2030)`,
         },
     ],
 });
