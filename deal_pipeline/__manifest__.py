@@ -19,6 +19,7 @@
         "views/deal_tag_views.xml",
         "views/deal_deal_views.xml",
         "wizard/deal_lost_wizard_views.xml",
+        "wizard/deal_won_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "report/deal_report_views.xml",

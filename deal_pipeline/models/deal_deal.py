@@ -184,7 +184,18 @@ class DealDeal(models.Model):
         "Invoiced",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
+        help="Posted invoices minus posted credit notes (taxes included), in company currency: paid plus due.",
+    )
+    amount_invoiced_untaxed = fields.Monetary(
+        "Invoiced Untaxed",
+        currency_field="company_currency_id",
+        compute="_compute_invoice_data",
         help="Untaxed amount of the posted invoices minus the posted credit notes, in company currency.",
+    )
+    invoiced_percent = fields.Float(
+        "Invoiced (%)",
+        compute="_compute_invoice_data",
+        help="Untaxed invoiced amount against the estimated amount.",
     )
     amount_paid = fields.Monetary(
         "Paid",
@@ -466,20 +477,65 @@ class DealDeal(models.Model):
     # ------------------------------------------------------------------------------------------
 
     @api.model
-    def action_open_default_board(self):
-        """The board of the current company's first pipeline (the Deals menu)."""
-        pipeline = self._default_pipeline()
+    def action_open_board_of(self, pipeline_id=None):
+        """The board of the pipeline ``pipeline_id`` (the id a bookmarked or shared board URL
+        carries), or of the current company's first pipeline (the Deals menu)."""
+        pipeline = self.env["deal.pipeline"]
+        if isinstance(pipeline_id, int):
+            pipeline = pipeline.browse(pipeline_id).exists()._filtered_access("read")
+        pipeline = pipeline or self._default_pipeline()
         if not pipeline:
             return self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
         return pipeline.action_open_board()
 
-    def action_mark_won(self):
-        """Move the deals to the won stage of their pipeline."""
+    def action_mark_won(self, open_quotations=None):
+        """Move the deals to the won stage of their pipeline. Their open quotations are cancelled
+        or kept as ``open_quotations`` says ("cancel" or "keep"); without it, when there are some,
+        the dialog that lists them opens instead and nothing changes."""
         if won := self.filtered(lambda deal: deal.outcome == "won"):
             raise UserError(self.env._("The deal “%(deal)s” is already won.", deal=won[0].name))
+        if open_quotations not in (None, "cancel", "keep"):
+            raise UserError(
+                self.env._("Open quotations are either cancelled or kept, not “%(value)s”.", value=open_quotations)
+            )
+        quotations = self._open_quotations()
+        if quotations and not open_quotations:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Mark as Won"),
+                "res_model": "deal.won.wizard",
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {"default_deal_ids": self.ids, "dialog_size": "medium"},
+            }
+        if open_quotations == "cancel":
+            quotations.action_cancel()
         for pipeline, deals in self.grouped("pipeline_id").items():
             deals.write({"stage_id": pipeline._stage_for_outcome("won").id})
-        return True
+        return self._won_effect()
+
+    def _open_quotations(self):
+        """Draft and sent quotations of the deals that the user may read."""
+        SaleOrder = self.env["sale.order"]
+        if not self.ids or not SaleOrder.has_access("read"):
+            return SaleOrder
+        return SaleOrder.search([("deal_id", "in", self.ids), ("state", "in", QUOTATION_STATES)])
+
+    def _won_effect(self):
+        """The celebration of a won deal, as CRM shows it (the web client skips it when the user
+        turned effects off in his preferences)."""
+        return {
+            "type": "ir.actions.act_window_close",
+            "effect": {
+                "fadeout": "slow",
+                "message": self.env._("Deal won. Congratulations!")
+                if len(self) != 1
+                else self.env._("“%(deal)s” won. Congratulations!", deal=self.name),
+                "img_url": "/web/static/img/smile.svg",
+                "type": "rainbow_man",
+            },
+        }
 
     def action_mark_lost(self, lost_reason_id=None):
         """Move the deals to the lost stage of their pipeline; without a reason, open the wizard
@@ -562,7 +618,7 @@ class DealDeal(models.Model):
         for deal in self:
             deal.invoice_ids = self.env["account.move"].browse(invoice_ids[deal._origin.id])
 
-    @api.depends(*INVOICE_DEPENDS)
+    @api.depends(*INVOICE_DEPENDS, "amount_company")
     def _compute_invoice_data(self):
         """The number of invoices the user may read and the sums of the posted ones in company
         currency (the ``*_signed`` amounts of account.move), from one fetch of the invoices;
@@ -576,9 +632,13 @@ class DealDeal(models.Model):
             deal.invoice_count = len(deal_invoices)
             posted = deal_invoices.filtered(lambda move: move.state == "posted")
             residual = sum(posted.mapped("amount_residual_signed"))
-            deal.amount_invoiced = sum(posted.mapped("amount_untaxed_signed"))
-            deal.amount_paid = sum(posted.mapped("amount_total_signed")) - residual
+            deal.amount_invoiced = sum(posted.mapped("amount_total_signed"))
+            deal.amount_invoiced_untaxed = sum(posted.mapped("amount_untaxed_signed"))
+            deal.amount_paid = deal.amount_invoiced - residual
             deal.amount_due = residual
+            deal.invoiced_percent = (
+                100.0 * deal.amount_invoiced_untaxed / deal.amount_company if deal.amount_company else 0.0
+            )
 
     def _fetch_invoice_ids(self):
         """{deal id: invoice ids}: the customer invoices and credit notes the user may read that are

@@ -78,5 +78,7 @@ class DealPipeline(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
         action["display_name"] = self.display_name
         action["domain"] = [("pipeline_id", "=", self.id)]
-        action["context"] = {"default_pipeline_id": self.id}
+        # the URL names the board's action and the pipeline: /odoo/<pipeline id>/deals reopens it
+        action["path"] = self.env.ref("deal_pipeline.deal_deal_action_board").sudo().path
+        action["context"] = {"default_pipeline_id": self.id, "active_id": self.id}
         return action

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 
 class SaleOrder(models.Model):
@@ -12,7 +13,11 @@ class SaleOrder(models.Model):
         check_company=True,
         tracking=True,
         help="The deal this quotation was made for; its invoices are linked to the same deal.",
+        domain="[('outcome', '=', 'open'), ('partner_id', 'child_of', commercial_partner_id)]",
     )
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", string="Commercial Entity")
+    deal_currency_warning = fields.Char(compute="_compute_deal_currency_warning")
+    deal_currency_fixable = fields.Boolean(compute="_compute_deal_currency_warning")
 
     def _prepare_invoice(self):
         # Regular, down payment and credit note invoices of the order all come through here.
@@ -44,15 +49,24 @@ class SaleOrder(models.Model):
             if not won_stage:
                 continue
             pipeline_deals.write({"stage_id": won_stage.id})
+            open_quotations = self._open_quotations_by_deal(pipeline_deals)
             for deal in pipeline_deals:
                 orders = self.filtered(lambda order, deal=deal: order.deal_id == deal)
-                deal.message_post(
-                    body=self.env._(
-                        "Deal won: %(orders)s confirmed.",
-                        orders=Markup(", ").join(order._get_html_link() for order in orders),
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                body = self.env._(
+                    "Deal won: %(orders)s confirmed.",
+                    orders=Markup(", ").join(order._get_html_link() for order in orders),
                 )
+                if still_open := open_quotations.get(deal):
+                    body += Markup(" ") + self.env._(
+                        "Still open: %(quotations)s (cancel them or keep them for later).",
+                        quotations=Markup(", ").join(order._get_html_link() for order in still_open),
+                    )
+                deal.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _open_quotations_by_deal(self, deals):
+        """{deal: its draft and sent quotations}, for the message of a deal won by a confirmation."""
+        quotations = self.sudo().search([("deal_id", "in", deals.ids), ("state", "in", ("draft", "sent"))])
+        return quotations.grouped("deal_id")
 
     def _warn_won_deals_without_order(self):
         """A won deal whose orders are all cancelled stays won; its owner gets a warning activity
@@ -73,3 +87,137 @@ class SaleOrder(models.Model):
                 note=self.env._("Every order of this won deal has been cancelled: reopen the deal or mark it as lost."),
                 user_id=deal.user_id.id or self.env.uid,
             )
+
+    # ------------------------------------------------------------------------------------------
+    # Business rules of the link to a deal: an open deal of the same commercial customer and
+    # company; the deal's currency; sending a quotation moves the deal forward
+    # ------------------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_deal_open([vals.get("deal_id") for vals in vals_list])
+        orders = super().create(vals_list)
+        orders.filtered(lambda order: order.state == "sent")._advance_deals_on_sent()
+        return orders
+
+    def write(self, vals):
+        if vals.get("deal_id"):
+            self._check_deal_open(
+                [vals["deal_id"]] if any(order.deal_id.id != vals["deal_id"] for order in self) else []
+            )
+        to_advance = (
+            self.filtered(lambda order: order.state != "sent") if vals.get("state") == "sent" else self.browse()
+        )
+        res = super().write(vals)
+        to_advance._advance_deals_on_sent()
+        return res
+
+    @api.model
+    def _check_deal_open(self, deal_ids):
+        """A new link goes only to an open deal: a won or lost deal is reopened first."""
+        deals = self.env["deal.deal"].sudo().browse(id_ for id_ in deal_ids if isinstance(id_, int)).exists()
+        if closed := deals.filtered(lambda deal: deal.outcome != "open"):
+            raise ValidationError(
+                self.env._(
+                    "The deal “%(deal)s” is closed: it takes no new quotation. Reopen it first.",
+                    deal=closed[0].name,
+                )
+            )
+
+    @api.constrains("deal_id", "partner_id")
+    def _check_deal_customer(self):
+        for order in self.filtered("deal_id"):
+            deal = order.deal_id.sudo()
+            if deal.partner_id.commercial_partner_id != order.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The quotation “%(order)s” is for %(customer)s, the deal “%(deal)s” for %(deal_customer)s: "
+                        "link the quotation to a deal of the same customer (its company or one of its contacts).",
+                        order=order.name,
+                        customer=order.partner_id.commercial_partner_id.display_name,
+                        deal=deal.name,
+                        deal_customer=deal.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+
+    def _advance_deals_on_sent(self):
+        """Deals of these sent quotations still before the first stage of their pipeline that allows
+        quotations move to it, with a message; closed deals and deals already there do not move.
+        Sending the quotation is the trigger, so this happens whoever sends it."""
+        for deal in self.deal_id.sudo().filtered(lambda deal: deal.outcome == "open"):
+            stages = deal.pipeline_id.stage_ids.filtered(lambda stage: stage.outcome == "open")
+            target = stages.filtered("allow_quotation")[:1]
+            if (
+                not target
+                or deal.stage_id not in stages
+                or list(stages).index(deal.stage_id) >= list(stages).index(target)
+            ):
+                continue
+            deal.stage_id = target
+            orders = self.filtered(lambda order, deal=deal: order.deal_id == deal)
+            deal.message_post(
+                body=self.env._(
+                    "Quotation %(orders)s sent to the customer: the deal moves to “%(stage)s”.",
+                    orders=Markup(", ").join(order._get_html_link() for order in orders),
+                    stage=target.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    @api.depends("deal_id")
+    def _compute_pricelist_id(self):
+        """A draft quotation of a deal takes a pricelist in the deal's currency, when one exists."""
+        res = super()._compute_pricelist_id()
+        for order in self:
+            deal = order.deal_id.sudo()  # the salesperson of the order may not follow the deal
+            if order.state == "draft" and deal and order.pricelist_id.currency_id != deal.currency_id:
+                order.pricelist_id = deal._quotation_pricelist() or order.pricelist_id
+        return res
+
+    @api.depends("deal_id.currency_id", "currency_id", "state")
+    def _compute_deal_currency_warning(self):
+        can_create = self.env["product.pricelist"].has_access("create")
+        for order in self:
+            deal = order.deal_id.sudo()
+            order.deal_currency_warning = False
+            order.deal_currency_fixable = False
+            if order.state not in ("draft", "sent") or not deal or order.currency_id == deal.currency_id:
+                continue
+            if pricelist := deal._quotation_pricelist():
+                order.deal_currency_warning = self.env._(
+                    "The deal “%(deal)s” is in %(deal_currency)s, this quotation in %(currency)s: use the "
+                    "pricelist “%(pricelist)s” to quote in %(deal_currency)s.",
+                    deal=deal.name,
+                    deal_currency=deal.currency_id.name,
+                    currency=order.currency_id.name,
+                    pricelist=pricelist.name,
+                )
+                order.deal_currency_fixable = True
+            else:
+                order.deal_currency_warning = self.env._(
+                    "The deal “%(deal)s” is in %(deal_currency)s, this quotation in %(currency)s: no pricelist in "
+                    "%(deal_currency)s exists. A sales administrator can add one (Sales ▸ Configuration ▸ "
+                    "Pricelists, after enabling Pricelists in the Settings), then choose it on the quotation.",
+                    deal=deal.name,
+                    deal_currency=deal.currency_id.name,
+                    currency=order.currency_id.name,
+                )
+                order.deal_currency_fixable = can_create
+
+    def action_use_deal_currency(self):
+        """Quote in the deal's currency: its pricelist in that currency, created when there is none
+        (for users who may create pricelists)."""
+        self.ensure_one()
+        deal = self.deal_id.sudo()
+        if not deal or self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Only a quotation of a deal can take the deal's currency."))
+        pricelist = deal._quotation_pricelist() or self.env["product.pricelist"].create(
+            {
+                "name": self.env._("%(currency)s prices", currency=deal.currency_id.name),
+                "currency_id": deal.currency_id.id,
+                "company_id": self.company_id.id,
+            }
+        )
+        self.pricelist_id = pricelist
+        self.action_update_prices()
+        return True

@@ -8,11 +8,12 @@ from ..models.deal_stage import OUTCOMES
 class DealReport(models.Model):
     """One row per active deal (its estimate), per quotation or order of the deal, and per posted
     invoice or credit note of the deal (linked directly or through its orders): summed per deal,
-    the rows give estimated vs quoted vs ordered vs invoiced vs paid. Amounts are untaxed except
-    paid and due, converted to the current company's currency."""
+    the rows give estimated vs quoted vs ordered vs invoiced vs paid. Estimated, quoted, ordered and
+    invoiced untaxed amounts are untaxed; invoiced, paid and due are taxes included (invoiced = paid +
+    due); all in the current company's currency."""
 
     _name = "deal.report"
-    _description = "Deals Analysis"
+    _description = "Deal Billing"
     _auto = False
     _rec_name = "deal_id"
     _order = "date desc, id desc"
@@ -74,7 +75,8 @@ class DealReport(models.Model):
     amount_estimated = fields.Monetary("Estimated", readonly=True)
     amount_quoted = fields.Monetary("Quoted", readonly=True)
     amount_ordered = fields.Monetary("Ordered", readonly=True)
-    amount_invoiced = fields.Monetary("Invoiced", readonly=True)
+    amount_invoiced_untaxed = fields.Monetary("Invoiced Untaxed", readonly=True)
+    amount_invoiced = fields.Monetary("Invoiced", readonly=True, help="Taxes included: paid plus due.")
     amount_paid = fields.Monetary("Paid", readonly=True)
     amount_due = fields.Monetary("Due", readonly=True)
 
@@ -89,6 +91,7 @@ class DealReport(models.Model):
                    src.amount_estimated * account_currency_table.rate AS amount_estimated,
                    src.amount_quoted * account_currency_table.rate AS amount_quoted,
                    src.amount_ordered * account_currency_table.rate AS amount_ordered,
+                   src.amount_invoiced_untaxed * account_currency_table.rate AS amount_invoiced_untaxed,
                    src.amount_invoiced * account_currency_table.rate AS amount_invoiced,
                    src.amount_paid * account_currency_table.rate AS amount_paid,
                    src.amount_due * account_currency_table.rate AS amount_due
@@ -112,7 +115,7 @@ class DealReport(models.Model):
                    COALESCE(deal.expected_close_date, deal.create_date::date) AS date,
                    NULL::integer AS order_id, NULL::integer AS move_id, NULL::varchar AS payment_state,
                    deal.amount_company AS amount_estimated, 0.0 AS amount_quoted, 0.0 AS amount_ordered,
-                   0.0 AS amount_invoiced, 0.0 AS amount_paid, 0.0 AS amount_due
+                   0.0 AS amount_invoiced_untaxed, 0.0 AS amount_invoiced, 0.0 AS amount_paid, 0.0 AS amount_due
               FROM deal_deal deal
             """
         )
@@ -128,7 +131,7 @@ class DealReport(models.Model):
                         ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) END,
                    CASE WHEN so.state = 'sale' THEN so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
                         ELSE 0.0 END,
-                   0.0, 0.0, 0.0
+                   0.0, 0.0, 0.0, 0.0
               FROM sale_order so
              WHERE so.deal_id IS NOT NULL AND so.state != 'cancel'
             """
@@ -141,7 +144,8 @@ class DealReport(models.Model):
             """
             SELECT link.deal_id, CASE WHEN move.move_type = 'out_refund' THEN 'refund' ELSE 'invoice' END,
                    move.invoice_date, NULL, move.id, move.payment_state, 0.0, 0.0, 0.0,
-                   move.amount_untaxed_signed, move.amount_total_signed - move.amount_residual_signed,
+                   move.amount_untaxed_signed, move.amount_total_signed,
+                   move.amount_total_signed - move.amount_residual_signed,
                    move.amount_residual_signed
               FROM (
                     SELECT deal_id, id AS move_id FROM account_move WHERE deal_id IS NOT NULL

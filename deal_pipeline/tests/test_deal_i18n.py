@@ -125,6 +125,21 @@ class TestDealI18n(DealCommon):
         menu = self.env.ref("deal_pipeline.deal_deal_menu").with_context(lang="it_IT")
         self.assertEqual(menu.name, "Trattative")
 
+    def test_menus_distinct_in_italian(self):
+        """The Deals menu and the two reports have distinct names in Italian too."""
+
+        def names(*xmlids):
+            return [self.env.ref(f"deal_pipeline.{xmlid}").with_context(lang="it_IT").name for xmlid in xmlids]
+
+        self.assertEqual(
+            names("deal_deal_menu_board", "deal_deal_menu_all", "deal_pipeline_menu_boards"),
+            ["Pipeline", "Tutte le trattative", "Tutte le pipeline"],
+        )
+        self.assertEqual(
+            names("deal_deal_menu_report", "deal_report_menu_sales", "deal_report_menu_invoicing"),
+            ["Analisi pipeline", "Fatturazione trattative", "Fatturazione trattative"],
+        )
+
     @users("deal_it")
     def test_errors_in_the_user_language(self):
         self._as_user_language()

@@ -105,7 +105,15 @@ class TestDealSale(DealSaleCommon):
         self.assertEqual(deal_as_salesman.invoice_ids, down_payment + final)
         self.assertRecordValues(
             deal_as_salesman,
-            [{"amount_ordered": 800.0, "amount_invoiced": 800.0, "amount_paid": 300.0, "amount_due": 580.0}],
+            [
+                {
+                    "amount_ordered": 800.0,
+                    "amount_invoiced_untaxed": 800.0,
+                    "amount_invoiced": 880.0,
+                    "amount_paid": 300.0,
+                    "amount_due": 580.0,
+                }
+            ],
         )
 
         # A credit note of the down payment lowers what was invoiced, and what is due.
@@ -122,7 +130,15 @@ class TestDealSale(DealSaleCommon):
         self.assertEqual(deal_as_salesman.invoice_ids, down_payment + final + credit_note)
         self.assertRecordValues(
             deal_as_salesman,
-            [{"invoice_count": 3, "amount_invoiced": 600.0, "amount_paid": 300.0, "amount_due": 360.0}],
+            [
+                {
+                    "invoice_count": 3,
+                    "amount_invoiced_untaxed": 600.0,
+                    "amount_invoiced": 660.0,
+                    "amount_paid": 300.0,
+                    "amount_due": 360.0,
+                }
+            ],
         )
 
     def test_amounts_in_company_currency_at_each_document_rate(self):
@@ -173,14 +189,17 @@ class TestDealSale(DealSaleCommon):
                 {
                     "amount_quoted": 0.0,
                     "amount_ordered": 800.0,
-                    "amount_invoiced": 800.0,
+                    "amount_invoiced_untaxed": 800.0,
+                    "amount_invoiced": 880.0,
                     "amount_paid": 440.0,
                     "amount_due": 440.0,
                 }
             ],
         )
 
-        # A second quotation in the deal's currency (EUR, 1.05 today) adds to the quoted amount.
+        # Reopened, the deal takes a second quotation in its currency (EUR, 1.05 today): it adds to
+        # the quoted amount.
+        deal.action_reopen()
         self._create_quotation(
             deal,
             quantity=1.0,

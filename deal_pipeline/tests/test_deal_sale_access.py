@@ -41,11 +41,12 @@ class TestDealSaleAccess(DealSaleCommon):
 
     @users("deal_salesman")
     def test_salesman_sees_only_what_odoo_lets_him_see(self):
+        self.env.invalidate_all()  # the orders of the deal as the set-up (superuser) cached them
         deal = self.deal.with_env(self.env)
         self.assertEqual(deal.sale_order_ids, self.orders[0])
         self.assertRecordValues(
             deal,
-            [{"sale_order_count": 1, "amount_ordered": 400.0, "invoice_count": 1, "amount_invoiced": 400.0}],
+            [{"sale_order_count": 1, "amount_ordered": 400.0, "invoice_count": 1, "amount_invoiced": 440.0}],
         )
         self.assertEqual(deal.invoice_ids, self.invoices.filtered(lambda move: move.invoice_user_id == self.env.user))
 
@@ -64,7 +65,10 @@ class TestDealSaleAccess(DealSaleCommon):
         self.assertEqual(invoice.deal_id.partner_id, self.customer)
         deal = self.deal.with_env(self.env)
         self.assertEqual(deal.invoice_ids, self.invoices)
-        self.assertRecordValues(deal, [{"amount_invoiced": 500.0, "amount_due": 550.0, "amount_paid": 0.0}])
+        self.assertRecordValues(
+            deal,
+            [{"amount_invoiced_untaxed": 500.0, "amount_invoiced": 550.0, "amount_due": 550.0, "amount_paid": 0.0}],
+        )
         with self.assertRaises(AccessError):
             deal.name = "Renamed by accounting"
         with self.assertRaises(AccessError):
@@ -83,11 +87,12 @@ class TestDealSaleAccess(DealSaleCommon):
         invoice = invoice_form.save()
         self.assertEqual(invoice.deal_id, self.deal)
         invoice.action_post()
-        self.assertEqual(self.deal.with_env(self.env).amount_invoiced, 550.0)
+        self.assertEqual(self.deal.with_env(self.env).amount_invoiced_untaxed, 550.0)
 
     @users("deal_accountant")
     def test_report_sums_per_deal_what_the_deal_shows(self):
-        """The report sums per deal what the deal shows."""
+        """The report sums per deal what the deal shows; invoiced (taxes included) = paid + due."""
+        self.deal.sudo().action_reopen()  # a won deal takes no new quotation
         quotation = self._create_quotation(self.deal.sudo(), quantity=1.0, price_unit=300.0)
         self._register_payment(self.invoices[1].with_env(self.env), 110.0)
         self.assertEqual(quotation.state, "draft")
@@ -102,7 +107,8 @@ class TestDealSaleAccess(DealSaleCommon):
                 "amount_estimated": 2000.0,
                 "amount_quoted": 300.0,
                 "amount_ordered": 500.0,
-                "amount_invoiced": 500.0,
+                "amount_invoiced_untaxed": 500.0,
+                "amount_invoiced": 550.0,
                 "amount_paid": 110.0,
                 "amount_due": 440.0,
             },
@@ -113,11 +119,12 @@ class TestDealSaleAccess(DealSaleCommon):
                 deal.amount_company,
                 deal.amount_quoted,
                 deal.amount_ordered,
+                deal.amount_invoiced_untaxed,
                 deal.amount_invoiced,
                 deal.amount_paid,
                 deal.amount_due,
             ],
-            [2000.0, 300.0, 500.0, 500.0, 110.0, 440.0],
+            [2000.0, 300.0, 500.0, 500.0, 550.0, 110.0, 440.0],
         )
         not_paid = self.env["deal.report"].search([("deal_id", "=", self.deal.id), ("payment_state", "=", "not_paid")])
         self.assertEqual(not_paid.move_id, self.invoices[0])
@@ -128,4 +135,12 @@ class TestDealSaleAccess(DealSaleCommon):
                 self.env["deal.report"].with_user(self.env["res.users"].search([("login", "=", login)])).search([])
 
 
-AMOUNTS = ("amount_estimated", "amount_quoted", "amount_ordered", "amount_invoiced", "amount_paid", "amount_due")
+AMOUNTS = (
+    "amount_estimated",
+    "amount_quoted",
+    "amount_ordered",
+    "amount_invoiced_untaxed",
+    "amount_invoiced",
+    "amount_paid",
+    "amount_due",
+)

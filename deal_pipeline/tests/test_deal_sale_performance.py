@@ -65,7 +65,7 @@ class TestDealSalePerformance(DealSaleCommon):
                     "invoice_count": 3,
                     "amount_quoted": 100.0,
                     "amount_ordered": 500.0,
-                    "amount_invoiced": 100.0,
+                    "amount_invoiced": 110.0,
                     "amount_paid": 0.0,
                     "amount_due": 110.0,
                 },

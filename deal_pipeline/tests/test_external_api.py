@@ -172,4 +172,4 @@ class TestExternalApi(HttpCase):
             self.deal, [{"amount": 1500, "expected_close_date": datetime(2030, 12, 31).date(), "probability": 60}]
         )
         response, body = self._call(self.api_manager, "deal.deal", "action_mark_won", ids=self.deal.ids)
-        self.assertEqual((response.status_code, body), (200, True))
+        self.assertEqual((response.status_code, body["effect"]["type"]), (200, "rainbow_man"))
