@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
-# tests, the linters or the benchmark.
-# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|bench|shell|i18n|stop
+# tests, the linters, the benchmark or the wheel build.
+# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|shell|i18n|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +18,7 @@ ODOO_CLONE_TIMEOUT=${ODOO_CLONE_TIMEOUT:-60}
 PYTHON=${PYTHON:-python3}
 VENV_DIR=${VENV_DIR:-$CACHE_DIR/venv}
 DATA_DIR=${ODOO_DATA_DIR:-$CACHE_DIR/data}
+NODE_DIR=$CACHE_DIR/node
 # The project's own PostgreSQL cluster, started when no server answers. It listens only on the
 # socket in its own folder (no TCP), so its port cannot clash with another server's.
 PG_OWN_DIR=$CACHE_DIR/postgresql
@@ -375,7 +376,8 @@ cmd_test() {
     odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
     cd "$REPO_DIR"
-    local addon test_dirs=()
+    # the repository's own tests (tests/: the wheels), then every addon's
+    local addon test_dirs=(tests)
     for addon in "${ADDONS[@]}"; do
         [ -d "$addon/tests" ] && test_dirs+=("$addon/tests")
     done
@@ -395,12 +397,68 @@ cmd_uninstall_check() {
     "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$THROWAWAY_CONF" -d "$db"
 }
 
-cmd_lint() {
+# --- Node tools of the linters ------------------------------------------------------------------
+# Prettier (with its XML plugin) and ESLint, at the versions of scripts/lint/package-lock.json,
+# installed into $NODE_DIR; reinstalled only when that file changes.
+ensure_node_tools() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        if is_root && command -v apt-get >/dev/null; then
+            ensure_debs nodejs npm
+        else
+            die "Node.js and npm are missing: the XML and JavaScript linters need them." \
+                "Install them: sudo apt-get install nodejs npm"
+        fi
+    fi
+    local wanted stamp=$NODE_DIR/.deal_pipeline-lock
+    wanted=$(sha256sum <"$REPO_DIR/scripts/lint/package-lock.json" | cut -c1-16)
+    if [ ! -x "$NODE_DIR/node_modules/.bin/prettier" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+        say "Installing the XML and JavaScript linters into $NODE_DIR (npm ci)"
+        rm -rf "$NODE_DIR"
+        mkdir -p "$NODE_DIR"
+        cp "$REPO_DIR/scripts/lint/package.json" "$REPO_DIR/scripts/lint/package-lock.json" "$NODE_DIR/"
+        (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+        echo "$wanted" >"$stamp"
+    fi
+    # prettier.config.cjs and eslint.config.cjs find their plugins through NODE_PATH
+    export NODE_PATH=$NODE_DIR/node_modules PATH="$NODE_DIR/node_modules/.bin:$PATH"
+}
+
+lint_setup() {
     ensure_odoo_source
     ensure_venv
+    ensure_node_tools
     export PATH="$VENV_DIR/bin:$PATH"
     cd "$REPO_DIR"
-    "$VENV_DIR/bin/pre-commit" run --all-files --show-diff-on-failure
+}
+
+# The hooks of .pre-commit-config.yaml over every file, offline: Python (ruff, pylint-odoo),
+# XML and JavaScript (prettier, eslint), and the addons' pyproject.toml (whool init).
+cmd_lint() {
+    lint_setup
+    pre-commit run --all-files --show-diff-on-failure
+}
+
+# Rewrites the files the way `lint` wants them: Python with ruff, XML and JavaScript with prettier.
+cmd_format() {
+    lint_setup
+    ruff format .
+    ruff check --fix --exit-zero --quiet .
+    git ls-files -z -- '*.xml' '*.js' '*.cjs' | xargs -0 prettier --write --log-level=warn
+}
+
+# The addons' wheels (OCA style: odoo-addon-<addon>, version from the manifest, built by whool
+# from the files git tracks) into dist/, offline.
+cmd_wheels() {
+    ensure_odoo_source
+    ensure_venv
+    cd "$REPO_DIR"
+    local addon
+    for addon in "${ADDONS[@]}"; do
+        [ -f "$addon/pyproject.toml" ] || die "$addon has no pyproject.toml: run 'make lint' (its whool-init hook adds it)."
+    done
+    "$VENV_DIR/bin/pip" wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+        --wheel-dir dist "${ADDONS[@]/#/./}"
+    say "Built into dist/: $(cd dist && ls -- *.whl | tr '\n' ' ')"
 }
 
 # Stops the project's own PostgreSQL cluster (started by run/test when no server answers).
@@ -451,11 +509,11 @@ setup)
     setup
     say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
     ;;
-run | test | lint | bench | shell | i18n | stop)
+run | test | lint | format | wheels | bench | shell | i18n | stop)
     cmd=$1
     shift
     "cmd_$cmd" "$@"
     ;;
 uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|bench|shell|i18n|stop" ;;
+*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|shell|i18n|stop" ;;
 esac
