@@ -381,7 +381,8 @@ cmd_test() {
     for addon in "${ADDONS[@]}"; do
         [ -d "$addon/tests" ] && test_dirs+=("$addon/tests")
     done
-    pytest -p no:cacheprovider --odoo-config "$THROWAWAY_CONF" --odoo-database "$db" --odoo-http \
+    # the repository is the root (else the first addon with a pyproject.toml would be)
+    pytest -p no:cacheprovider --rootdir "$REPO_DIR" --odoo-config "$THROWAWAY_CONF" --odoo-database "$db" --odoo-http \
         "${test_dirs[@]}" "$@" || rc=$?
     return "$rc"
 }
