@@ -1,10 +1,10 @@
-# Each target prepares what it needs (Odoo source, virtual environment, PostgreSQL check) first;
+# Each target prepares what it needs (PostgreSQL, Odoo source, virtual environment, linters) first;
 # the preparation is cached, so a second call costs seconds. See README.md.
 SHELL := /bin/bash
 DEVENV := scripts/devenv.sh
 N ?= 10000
 
-.PHONY: setup run test lint bench shell i18n
+.PHONY: setup run test lint format wheels stop bench shell i18n
 
 setup:
 	@$(DEVENV) setup
@@ -17,6 +17,15 @@ test:
 
 lint:
 	@$(DEVENV) lint
+
+format:
+	@$(DEVENV) format
+
+wheels:
+	@$(DEVENV) wheels
+
+stop:
+	@$(DEVENV) stop
 
 bench:
 	@$(DEVENV) bench --n $(N)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Development environment of deal_pipeline: finds the Odoo 19.0 source, keeps a cached virtual
-# environment, checks PostgreSQL, then runs Odoo, the tests, the linters or the benchmark.
-# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|bench|shell|i18n
+# Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
+# cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
+# tests, the linters, the benchmark or the wheel build.
+# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|shell|i18n|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,8 +18,16 @@ ODOO_CLONE_TIMEOUT=${ODOO_CLONE_TIMEOUT:-60}
 PYTHON=${PYTHON:-python3}
 VENV_DIR=${VENV_DIR:-$CACHE_DIR/venv}
 DATA_DIR=${ODOO_DATA_DIR:-$CACHE_DIR/data}
+NODE_DIR=$CACHE_DIR/node
+# The project's own PostgreSQL cluster, started when no server answers. It listens only on the
+# socket in its own folder (no TCP), so its port cannot clash with another server's.
+PG_OWN_DIR=$CACHE_DIR/postgresql
+PG_OWN_PORT=5433
+# The system user owning that cluster when the commands run as root (PostgreSQL refuses root).
+PG_OWN_OS_USER=deal_pipeline
 DEB_BUILD_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev)
 
+is_root() { [ "$(id -u)" = 0 ]; }
 say() { printf '\033[1m[deal_pipeline]\033[0m %s\n' "$*" >&2; }
 die() {
     printf '\033[1;31m[deal_pipeline] error:\033[0m %s\n' "$1" >&2
@@ -69,7 +78,7 @@ ensure_debs() {
     local missing
     mapfile -t missing < <(missing_debs "$@")
     [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    if is_root && command -v apt-get >/dev/null; then
         say "Installing Debian packages: ${missing[*]}"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -109,32 +118,158 @@ ensure_venv() {
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
-ensure_postgres() {
-    local err
-    if ! err=$("$VENV_DIR/bin/python" - <<'PY' 2>&1
-import psycopg2
-try:
-    with psycopg2.connect(dbname="postgres", connect_timeout=5) as cn, cn.cursor() as cr:
-        cr.execute("SELECT current_user")
-        if cr.fetchone()[0] == "postgres":
-            raise SystemExit("Connected as the role 'postgres', which Odoo refuses to use.")
-except psycopg2.OperationalError as exc:
-    raise SystemExit(str(exc).strip())
-PY
-    ); then
-        die "PostgreSQL is not reachable (server ${PGHOST:-local socket}, port ${PGPORT:-5432}, role ${PGUSER:-$(id -un)})." \
-            "$err" \
-            "Start the server (e.g. 'pg_ctlcluster 15 main start') or point the libpq variables at it:" \
-            "PGHOST, PGPORT, PGUSER, PGPASSWORD. The role must be allowed to create databases, and must not be 'postgres'" \
-            "(Odoo refuses it): e.g. 'sudo -u postgres createuser --superuser \$USER'."
+# The server named by the libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD; by default the local
+# socket) is used when it answers. When none answers, the project's own cluster is started in
+# $PG_OWN_DIR (created the first time, reused by later calls, stopped by the `stop` command).
+pg_where() { echo "server ${PGHOST:-local socket}, port ${PGPORT:-5432}, role ${PGUSER:-$(id -un)}"; }
+
+# The programs folder of the newest installed PostgreSQL server (initdb, pg_ctl, psql, ...).
+pg_bindir() {
+    local initdb
+    initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)
+    [ -x "$initdb" ] || initdb=$(command -v initdb || true)
+    [ -n "$initdb" ] && dirname "$initdb"
+    return 0
+}
+
+pg_client() { # $1: a client program (psql, pg_isready), from the server's folder or the PATH
+    local program=$1
+    shift
+    if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/$program" ]; then
+        "$PG_BIN/$program" "$@"
+    elif command -v "$program" >/dev/null; then
+        "$program" "$@"
+    else
+        die "PostgreSQL is not installed ($program is missing)." \
+            "Install it (sudo apt-get install postgresql), or its client (postgresql-client) to use a server elsewhere."
     fi
+}
+
+# Runs a server program as the owner of the project's own cluster.
+pg_own() {
+    local program=$PG_BIN/$1
+    shift
+    if is_root; then
+        (cd / && runuser -u "$PG_OWN_OS_USER" -- "$program" "$@")
+    else
+        "$program" "$@"
+    fi
+}
+
+pg_own_running() {
+    [ -n "$PG_BIN" ] && [ -f "$PG_OWN_DIR/data/PG_VERSION" ] \
+        && pg_own pg_ctl --pgdata="$PG_OWN_DIR/data" status >/dev/null 2>&1
+}
+
+# As root, the cluster belongs to an unprivileged system user, which must be able to reach its
+# folder: it is given the search right (x, with an ACL) on the parents it cannot pass through
+# (e.g. a home folder of mode 700), and nothing else.
+prepare_own_cluster_owner() {
+    if ! id -u "$PG_OWN_OS_USER" >/dev/null 2>&1; then
+        say "Creating the system user $PG_OWN_OS_USER, owner of the project's own PostgreSQL cluster"
+        useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin \
+            "$PG_OWN_OS_USER"
+    fi
+    local path="" part parts
+    IFS=/ read -ra parts <<<"${PG_OWN_DIR#/}"
+    for part in "${parts[@]}"; do
+        path+=/$part
+        runuser -u "$PG_OWN_OS_USER" -- test -x "$path" && continue
+        ensure_debs acl
+        setfacl --modify "u:$PG_OWN_OS_USER:x" "$path"
+    done
+}
+
+start_own_cluster() {
+    local data=$PG_OWN_DIR/data socket=$PG_OWN_DIR/socket role
+    # the invoking user's name, as libpq assumes; Odoo refuses the role postgres
+    role=$(id -un)
+    [ "$role" = postgres ] && role=odoo
+    [ -n "$PG_BIN" ] || die "No PostgreSQL server answers ($(pg_where)) and no PostgreSQL server is installed here to start one." \
+        "Install PostgreSQL (sudo apt-get install postgresql) and run the command again," \
+        "or point PGHOST, PGPORT, PGUSER, PGPASSWORD at a running server."
+    [ -f "$data/PG_VERSION" ] \
+        || say "No PostgreSQL server answers ($(pg_where)): creating the project's own cluster in $data"
+    mkdir -p "$PG_OWN_DIR"
+    if is_root; then
+        prepare_own_cluster_owner
+        chown "$PG_OWN_OS_USER:" "$PG_OWN_DIR"
+    fi
+    chmod 700 "$PG_OWN_DIR"
+    # one command at a time creates or starts the cluster; the server must not inherit the lock
+    exec 9>"$PG_OWN_DIR/.lock"
+    flock 9
+    if [ ! -f "$data/PG_VERSION" ]; then
+        pg_own initdb --pgdata="$data" --username="$role" --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+            >/dev/null 9>&-
+        cat >>"$data/postgresql.conf" <<EOF
+
+# The project's own cluster (scripts/devenv.sh): reached only through its socket folder.
+listen_addresses = ''
+port = $PG_OWN_PORT
+unix_socket_directories = '$socket'
+EOF
+    fi
+    if ! pg_own_running; then
+        say "Starting the project's own PostgreSQL (data in $data, socket in $socket, port $PG_OWN_PORT; 'make stop' stops it)"
+        mkdir -p "$socket"
+        is_root && chown "$PG_OWN_OS_USER:" "$socket"
+        pg_own pg_ctl --pgdata="$data" --log="$PG_OWN_DIR/server.log" --wait --timeout=60 start >/dev/null 9>&- \
+            || die "The project's own PostgreSQL did not start: see $PG_OWN_DIR/server.log"
+    fi
+    exec 9>&-
+    export PGHOST=$socket PGPORT=$PG_OWN_PORT PGUSER=$role
+    unset PGHOSTADDR PGPASSWORD PGSERVICE
+}
+
+# Run as root against the machine's own server (no libpq variables), as on a fresh machine where
+# PostgreSQL was just installed: the role root, which the server lacks, is created as a superuser.
+ensure_local_root_role() {
+    [ -z "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ] && id -u postgres >/dev/null 2>&1 || return 0
+    local exists
+    exists=$(cd / && runuser -u postgres -- psql -X -q -A -t -d postgres \
+        -c "SELECT 1 FROM pg_roles WHERE rolname = 'root'" 2>/dev/null) || return 0
+    [ "$exists" = 1 ] && return 0
+    say "Creating the PostgreSQL role root (superuser) on the local server"
+    (cd / && runuser -u postgres -- createuser --superuser root)
+}
+
+ensure_postgres() {
+    PG_BIN=$(pg_bindir)
+    if [ -z "$PG_BIN" ] && is_root && command -v apt-get >/dev/null; then
+        ensure_debs postgresql
+        PG_BIN=$(pg_bindir)
+    fi
+    # pg_isready: 0 accepting connections, 1 rejecting them (starting up), 2 no answer, 3 bad parameters
+    local ready=0 role
+    pg_client pg_isready --quiet --timeout=5 || ready=$?
+    case $ready in
+    0) ;;
+    1) die "PostgreSQL answers but does not accept connections yet ($(pg_where)): run the command again in a moment." ;;
+    2) start_own_cluster ;;
+    *) die "The libpq variables do not name a PostgreSQL server ($(pg_where))." \
+        "Check PGHOST, PGPORT, PGUSER, PGPASSWORD, or unset them to use the local server." ;;
+    esac
+    [ "$ready" = 0 ] && is_root && ensure_local_root_role
+    if ! role=$(pg_client psql -X -q -A -t -d postgres \
+        -c "SELECT current_user, rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user" 2>&1); then
+        die "PostgreSQL answers but refuses the connection ($(pg_where))." \
+            "$role" \
+            "Point PGUSER/PGPASSWORD at a role allowed to create databases, or create one for your user:" \
+            "sudo -u postgres createuser --createdb \$USER   (not the role 'postgres': Odoo refuses it)."
+    fi
+    [ "${role%%|*}" = postgres ] && die "Connected as the role 'postgres', which Odoo refuses to use." \
+        "Set PGUSER to another role allowed to create databases: sudo -u postgres createuser --createdb \$USER"
+    [ "${role##*|}" = t ] || die "The role ${role%%|*} may not create databases ($(pg_where))." \
+        "Allow it: sudo -u postgres psql -c 'ALTER ROLE \"${role%%|*}\" CREATEDB'"
+    return 0
 }
 
 # --- Odoo helpers ------------------------------------------------------------------------------
 setup() {
+    ensure_postgres
     ensure_odoo_source
     ensure_venv
-    ensure_postgres
     mkdir -p "$DATA_DIR"
     export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
     export PATH="$VENV_DIR/bin:$PATH"
@@ -192,6 +327,16 @@ PY
     rm -rf "${DATA_DIR:?}/filestore/$1"
 }
 
+# A throw-away database named $1 (dropped now and when the script exits, also on failure) and its
+# Odoo configuration file, in THROWAWAY_CONF, with the HTTP port $2.
+throwaway_db() {
+    THROWAWAY_CONF=$(mktemp --suffix=.conf)
+    write_config "$THROWAWAY_CONF" "$1" "$2"
+    # shellcheck disable=SC2064  # expand now: the trap must drop this database
+    trap "drop_db '$1'; rm -f '$THROWAWAY_CONF'" EXIT
+    drop_db "$1"
+}
+
 addon_hash() {
     (cd "$REPO_DIR" && find "${ADDONS[@]}" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
@@ -219,13 +364,8 @@ cmd_run() {
 cmd_test() {
     setup
     ensure_debs chromium
-    local db=${TEST_DB:-deal_pipeline_test_$$} port=${TEST_PORT:-8079} conf
-    conf=$(mktemp --suffix=.conf)
-    write_config "$conf" "$db" "$port"
-    # shellcheck disable=SC2064  # expand now: the trap must drop this database
-    trap "drop_db '$db'; rm -f '$conf'" EXIT
-    drop_db "$db"
-    local rc=0
+    local db=${TEST_DB:-deal_pipeline_test_$$} rc=0
+    throwaway_db "$db" "${TEST_PORT:-8079}"
     # first, so that pytest's summary line closes the output
     if [ $# -eq 0 ]; then
         "$REPO_DIR/scripts/devenv.sh" uninstall-check || rc=1
@@ -233,14 +373,16 @@ cmd_test() {
         say "Uninstall check skipped (pytest arguments given); run: scripts/devenv.sh uninstall-check"
     fi
     say "Installing ${ADDONS[*]} without demo data in the throw-away database $db"
-    odoo_init -c "$conf" -d "$db" -i "$ADDONS_CSV"
+    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
     cd "$REPO_DIR"
-    local addon test_dirs=()
+    # the repository's own tests (tests/: the wheels), then every addon's
+    local addon test_dirs=(tests)
     for addon in "${ADDONS[@]}"; do
         [ -d "$addon/tests" ] && test_dirs+=("$addon/tests")
     done
-    pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" --odoo-http \
+    # the repository is the root (else the first addon with a pyproject.toml would be)
+    pytest -p no:cacheprovider --rootdir "$REPO_DIR" --odoo-config "$THROWAWAY_CONF" --odoo-database "$db" --odoo-http \
         "${test_dirs[@]}" "$@" || rc=$?
     return "$rc"
 }
@@ -249,23 +391,86 @@ cmd_test() {
 # that the sale orders and invoices remain (scripts/check_uninstall.py).
 cmd_uninstall_check() {
     setup
-    local db=deal_pipeline_uninstall_$$ conf
-    conf=$(mktemp --suffix=.conf)
-    write_config "$conf" "$db" "${TEST_PORT:-8079}"
-    # shellcheck disable=SC2064  # expand now: the trap must drop this database
-    trap "drop_db '$db'; rm -f '$conf'" EXIT
-    drop_db "$db"
+    local db=deal_pipeline_uninstall_$$
+    throwaway_db "$db" "${TEST_PORT:-8079}"
     say "Uninstall check: installing $ADDON in $db, filling it with orders and invoices, uninstalling it"
-    odoo_init -c "$conf" -d "$db" -i "$ADDON"
-    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$conf" -d "$db"
+    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDON"
+    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$THROWAWAY_CONF" -d "$db"
 }
 
-cmd_lint() {
+# --- Node tools of the linters ------------------------------------------------------------------
+# Prettier (with its XML plugin) and ESLint, at the versions of scripts/lint/package-lock.json,
+# installed into $NODE_DIR; reinstalled only when that file changes.
+ensure_node_tools() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        if is_root && command -v apt-get >/dev/null; then
+            ensure_debs nodejs npm
+        else
+            die "Node.js and npm are missing: the XML and JavaScript linters need them." \
+                "Install them: sudo apt-get install nodejs npm"
+        fi
+    fi
+    local wanted stamp=$NODE_DIR/.deal_pipeline-lock
+    wanted=$(sha256sum <"$REPO_DIR/scripts/lint/package-lock.json" | cut -c1-16)
+    if [ ! -x "$NODE_DIR/node_modules/.bin/prettier" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+        say "Installing the XML and JavaScript linters into $NODE_DIR (npm ci)"
+        rm -rf "$NODE_DIR"
+        mkdir -p "$NODE_DIR"
+        cp "$REPO_DIR/scripts/lint/package.json" "$REPO_DIR/scripts/lint/package-lock.json" "$NODE_DIR/"
+        (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+        echo "$wanted" >"$stamp"
+    fi
+    # prettier.config.cjs and eslint.config.cjs find their plugins through NODE_PATH
+    export NODE_PATH=$NODE_DIR/node_modules PATH="$NODE_DIR/node_modules/.bin:$PATH"
+}
+
+lint_setup() {
     ensure_odoo_source
     ensure_venv
+    ensure_node_tools
     export PATH="$VENV_DIR/bin:$PATH"
     cd "$REPO_DIR"
-    "$VENV_DIR/bin/pre-commit" run --all-files --show-diff-on-failure
+}
+
+# The hooks of .pre-commit-config.yaml over every file, offline: Python (ruff, pylint-odoo),
+# XML and JavaScript (prettier, eslint), and the addons' pyproject.toml (whool init).
+cmd_lint() {
+    lint_setup
+    pre-commit run --all-files --show-diff-on-failure
+}
+
+# Rewrites the files the way `lint` wants them: Python with ruff, XML and JavaScript with prettier.
+cmd_format() {
+    lint_setup
+    ruff format .
+    ruff check --fix --exit-zero --quiet .
+    git ls-files -z -- '*.xml' '*.js' '*.cjs' | xargs -0 prettier --write --log-level=warn
+}
+
+# The addons' wheels (OCA style: odoo-addon-<addon>, version from the manifest, built by whool
+# from the files git tracks) into dist/, offline.
+cmd_wheels() {
+    ensure_odoo_source
+    ensure_venv
+    cd "$REPO_DIR"
+    local addon
+    for addon in "${ADDONS[@]}"; do
+        [ -f "$addon/pyproject.toml" ] || die "$addon has no pyproject.toml: run 'make lint' (its whool-init hook adds it)."
+    done
+    "$VENV_DIR/bin/pip" wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+        --wheel-dir dist "${ADDONS[@]/#/./}"
+    say "Built into dist/: $(cd dist && ls -- *.whl | tr '\n' ' ')"
+}
+
+# Stops the project's own PostgreSQL cluster (started by run/test when no server answers).
+cmd_stop() {
+    PG_BIN=$(pg_bindir)
+    if pg_own_running; then
+        pg_own pg_ctl --pgdata="$PG_OWN_DIR/data" --wait stop --mode=fast >/dev/null
+        say "Stopped the project's own PostgreSQL ($PG_OWN_DIR)"
+    else
+        say "The project's own PostgreSQL is not running"
+    fi
 }
 
 cmd_bench() {
@@ -279,15 +484,12 @@ cmd_bench() {
 cmd_i18n() {
     setup
     ensure_debs gettext
-    local db=deal_pipeline_i18n_$$ conf po addon
-    conf=$(mktemp --suffix=.conf)
-    write_config "$conf" "$db" "${TEST_PORT:-8079}"
-    # shellcheck disable=SC2064  # expand now: the trap must drop this database
-    trap "drop_db '$db'; rm -f '$conf'" EXIT
-    odoo_init -c "$conf" -d "$db" -i "$ADDONS_CSV"
+    local db=deal_pipeline_i18n_$$ po addon
+    throwaway_db "$db" "${TEST_PORT:-8079}"
+    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
     for addon in "${ADDONS[@]}"; do
         mkdir -p "$REPO_DIR/$addon/i18n"
-        odoo_bin i18n export -c "$conf" -d "$db" -o "$REPO_DIR/$addon/i18n/$addon.pot" "$addon"
+        odoo_bin i18n export -c "$THROWAWAY_CONF" -d "$db" -o "$REPO_DIR/$addon/i18n/$addon.pot" "$addon"
         for po in "$REPO_DIR/$addon"/i18n/*.po; do
             [ -f "$po" ] && msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$REPO_DIR/$addon/i18n/$addon.pot"
         done
@@ -306,13 +508,13 @@ cmd_shell() {
 case "${1:-}" in
 setup)
     setup
-    say "Ready: Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
+    say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
     ;;
-run | test | lint | bench | shell | i18n)
+run | test | lint | format | wheels | bench | shell | i18n | stop)
     cmd=$1
     shift
     "cmd_$cmd" "$@"
     ;;
 uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|bench|shell|i18n" ;;
+*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|shell|i18n|stop" ;;
 esac
