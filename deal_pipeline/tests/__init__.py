@@ -4,6 +4,7 @@ from . import (
     test_deal,
     test_deal_currency,
     test_deal_i18n,
+    test_deal_import,
     test_deal_performance,
     test_deal_pipeline,
     test_deal_quote_tour,
