@@ -1,6 +1,7 @@
 from . import (
     account_move,
     deal_deal,
+    deal_deal_import,
     deal_lost_reason,
     deal_pipeline,
     deal_stage,

@@ -5,6 +5,7 @@ from . import (
     test_deal_currency,
     test_deal_i18n,
     test_deal_navigation,
+    test_deal_import,
     test_deal_performance,
     test_deal_pipeline,
     test_deal_quote_rules,

@@ -1,0 +1,132 @@
+"""Time the conversion of N CRM opportunities into deals (deal_pipeline_crm).
+
+Creates a throw-away database like ``run.py`` (deal_pipeline and crm, so deal_pipeline_crm too),
+seeds N opportunities with run.py's seeder (won, lost with a reason, open in two teams, tags),
+draft quotations on ~30% of them and an activity on 20%, then converts them all with
+``crm.lead.action_convert_to_deal()`` as a salesperson who sees every document, and prints the
+time, the rate and the number of queries. See bench/README.md.
+
+    scripts/devenv.sh bench-convert --n 100000   (or: python bench/convert.py --odoo-src ... --n N)
+"""
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import SEED_CONTEXT, Seeder, drop_database, install, log, machine_description, write_config
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.fields import Command
+from odoo.modules.registry import Registry
+
+
+def seed(env, args):
+    seeder = Seeder(env, args.n, args.batch, random.Random(args.seed))
+    seeder.configure()
+    profiles = seeder.profiles()
+    leads, _seconds, _queries = seeder.seed_leads(profiles)
+    orders, activities = [], []
+    deadline = datetime.date.today() + datetime.timedelta(days=7)
+    todo = env.ref("mail.mail_activity_data_todo")
+    lead_model = env["ir.model"]._get_id("crm.lead")
+    for profile, lead_id in zip(profiles, leads.ids, strict=True):
+        for _order in range(profile["orders"]):
+            orders.append(
+                {
+                    "partner_id": profile["partner"],
+                    "user_id": profile["owner"],
+                    "opportunity_id": lead_id,
+                    "order_line": [Command.create({"product_id": seeder.product.id, "price_unit": 100.0})],
+                }
+            )
+        if profile["i"] % 5 == 0:
+            activities.append(
+                {
+                    "res_model_id": lead_model,
+                    "res_id": lead_id,
+                    "activity_type_id": todo.id,
+                    "user_id": profile["owner"],
+                    "date_deadline": deadline,
+                    "summary": "Call back",
+                }
+            )
+    seeder.run_batches("sale orders", env["sale.order"], orders)
+    seeder.run_batches("activities", env["mail.activity"].with_context(**SEED_CONTEXT), activities)
+    env.cr.execute("ANALYZE")
+    env.cr.commit()
+    return seeder, leads, len(orders), len(activities)
+
+
+def run(args, conf):
+    odoo.tools.config.parse_config(["-c", str(conf), "--log-level=warn"])
+    registry = Registry(args.db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", "tz": "UTC"})
+        machine = machine_description(cr)
+        seeder, leads, order_count, activity_count = seed(env, args)
+        uenv = api.Environment(cr, seeder.user.id, {"lang": "en_US", "tz": "UTC"})
+        queries = cr.sql_log_count
+        started = time.perf_counter()
+        action = leads.with_env(uenv).action_convert_to_deal()
+        cr.flush()
+        seconds = time.perf_counter() - started
+        queries = cr.sql_log_count - queries
+        cr.commit()
+        deals = env["deal.deal"].search_count([("lead_id", "!=", False)])
+        linked = env["sale.order"].search_count([("deal_id", "!=", False)])
+        again = time.perf_counter()
+        second = leads.with_env(uenv).action_convert_to_deal()
+        again = time.perf_counter() - again
+        cr.rollback()
+    registry.delete(args.db)
+    odoo.sql_db.close_db(args.db)
+    return {
+        "N": args.n,
+        "machine": machine,
+        "seconds": round(seconds, 1),
+        "rate": round(args.n / seconds),
+        "queries": queries,
+        "deals": deals,
+        "orders": order_count,
+        "orders_linked": linked,
+        "activities": activity_count,
+        "summary": action["params"]["message"],
+        "second_run_seconds": round(again, 1),
+        "second_run_summary": second["params"]["message"],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--odoo-src", required=True)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--repo", required=True)
+    parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument("--batch", type=int, default=1000, help="records per create() while seeding")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--db", default=f"deal_pipeline_convert_{os.getpid()}")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = Path(tmp) / "bench.conf"
+        write_config(conf, args)
+        drop_database(args)
+        try:
+            log(f"installing deal_pipeline and crm (and so deal_pipeline_crm) in {args.db}")
+            install(conf, args)
+            result = run(args, conf)
+        finally:
+            drop_database(args)
+    for key, value in result.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+from . import crm_lead, deal_deal

@@ -1,0 +1,312 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
+
+# Opportunities converted per create() call.
+CONVERT_BATCH = 1000
+# The conversion logs its own message on each deal; the owner follows the deal without receiving
+# one assignment e-mail per deal, and the converting user does not follow every deal.
+CONVERT_CONTEXT = {
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_auto_subscribe_no_notify": True,
+}
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    deal_ids = fields.One2many("deal.deal", "lead_id", string="Deals", context={"active_test": False})
+    deal_id = fields.Many2one(
+        "deal.deal",
+        string="Deal",
+        compute="_compute_deal_id",
+        store=True,
+        index="btree_not_null",
+        help="The deal this opportunity was converted into; converting it again does nothing.",
+    )
+
+    @api.depends("deal_ids")
+    def _compute_deal_id(self):
+        for lead in self:
+            lead.deal_id = lead.deal_ids[:1]
+
+    # ------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------
+
+    def action_convert_to_deal(self):
+        """Convert the opportunities into deals with the default mapping (each sales team into the
+        pipeline of the same name, else the default pipeline). Returns a notification with the
+        summary, followed by the list of the opportunities' deals."""
+        return self._action_convert_to_deal()
+
+    def _action_convert_to_deal(self, pipeline_by_team=None):
+        deals, skipped = self._convert_to_deals(pipeline_by_team)
+        summary = self._deal_convert_summary(deals, skipped)
+        _logger.info("Conversion of %s opportunities into deals by uid %s: %s", len(self), self.env.uid, summary)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Convert to Deals"),
+                "message": summary,
+                "type": "success" if deals and not skipped else "warning",
+                "sticky": bool(skipped),
+                "next": self.deal_id._action_view_converted_deals(),
+            },
+        }
+
+    def action_view_deal(self):
+        self.ensure_one()
+        return self.deal_id._action_view_converted_deals()
+
+    # ------------------------------------------------------------------------------------------
+    # Conversion
+    # ------------------------------------------------------------------------------------------
+
+    def _deal_skip_reasons(self):
+        return {
+            "converted": self.env._("already converted"),
+            "lead": self.env._("leads, not opportunities"),
+            "archived": self.env._("archived without being lost"),
+            "revenue": self.env._("negative expected revenue"),
+            "access": self.env._("you may not modify them"),
+            "owner": self.env._("not yours: only users who see every deal convert them"),
+            "lost_reason": self.env._("their lost reason is not a deal lost reason yet: ask an administrator"),
+            "customer": self.env._("no customer, and no name or e-mail to create one"),
+        }
+
+    def _deal_convert_summary(self, deals, skipped):
+        reasons = self._deal_skip_reasons()
+        summary = self.env._("%(count)s opportunities converted into deals.", count=len(deals))
+        if skipped:
+            summary += " " + self.env._(
+                "%(count)s skipped: %(reasons)s.",
+                count=sum(len(leads) for leads in skipped.values()),
+                reasons="; ".join(f"{reasons[reason]} ({len(leads)})" for reason, leads in skipped.items()),
+            )
+        return summary
+
+    def _convert_to_deals(self, pipeline_by_team=None):
+        """Convert the opportunities into deals, in batches.
+
+        :param dict pipeline_by_team: {crm.team: deal.pipeline}, the empty crm.team for the
+            opportunities without a team; teams missing from it follow the default mapping
+        :return: the new deals, and {skip reason: the opportunities skipped for it}
+        """
+        skipped = {}
+        todo = self._deal_convertible(skipped)
+        pipelines = todo._default_deal_pipelines() | (pipeline_by_team or {})
+        lost_reasons = todo._deal_lost_reasons(skipped)
+        todo = todo.filtered(lambda lead: lead.won_status != "lost" or lead.lost_reason_id in lost_reasons)
+        todo = todo._deal_assign_customers(skipped)
+        tags = todo._deal_tags()
+        find_stage = self._deal_stage_finder()
+        deal_ids = []
+        for start in range(0, len(todo), CONVERT_BATCH):
+            batch = todo[start : start + CONVERT_BATCH]
+            vals_list = []
+            for lead in batch:
+                pipeline = pipelines[lead.team_id]
+                lost_reason = lost_reasons.get(lead.lost_reason_id) if lead.won_status == "lost" else None
+                vals_list.append(lead._prepare_deal_values(pipeline, find_stage(lead, pipeline), tags, lost_reason))
+            deals = self.env["deal.deal"].with_context(**CONVERT_CONTEXT).create(vals_list)
+            # a closed deal was closed when its opportunity was, not at the conversion
+            closed = deals.filtered(lambda deal: deal.outcome != "open" and deal.lead_id.date_closed)
+            for date_closed, closed_deals in closed.grouped(lambda deal: deal.lead_id.date_closed).items():
+                closed_deals.date_closed = date_closed
+            batch._deal_move_documents(deals)
+            deal_ids += deals.ids
+            # keep the memory flat over large selections
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return self.env["deal.deal"].browse(deal_ids), skipped
+
+    def _deal_convertible(self, skipped):
+        """The opportunities the current user may convert; the others go into ``skipped``."""
+        todo = self
+        user = self.env.user
+        sees_all_deals = user.has_group("deal_pipeline.group_deal_user_all")
+        checks = [
+            ("access", lambda leads: leads - leads._filtered_access("write")),
+            ("converted", lambda leads: leads.filtered("deal_id")),
+            ("lead", lambda leads: leads.filtered(lambda lead: lead.type != "opportunity")),
+            ("archived", lambda leads: leads.filtered(lambda lead: not lead.active and lead.won_status != "lost")),
+            ("revenue", lambda leads: leads.filtered(lambda lead: lead.expected_revenue < 0)),
+            (
+                "owner",
+                lambda leads: leads.browse() if sees_all_deals else leads.filtered(lambda lead: lead.user_id != user),
+            ),
+        ]
+        for reason, rejected_of in checks:
+            if rejected := rejected_of(todo):
+                skipped[reason] = rejected
+                todo -= rejected
+        return todo
+
+    def _default_deal_pipelines(self):
+        """{crm.team: deal.pipeline} for the teams of the opportunities (the empty team for those
+        without one): the pipeline named like the team, of the team's company or shared, else the
+        default pipeline of that company."""
+        pipelines = self.env["deal.pipeline"].search([])
+        result = {}
+        for team in {*self.team_id, self.env["crm.team"]}:
+            same_name = pipelines.filtered(
+                lambda pipeline, team=team: (
+                    team
+                    and pipeline.name.casefold() == team.name.casefold()
+                    and (not team.company_id or pipeline.company_id in (team.company_id, team.company_id.browse()))
+                )
+            )
+            default = self.env["deal.deal"].with_company(team.company_id or self.env.company)._default_pipeline()
+            result[team] = same_name[:1] or default
+        return result
+
+    def _deal_lost_reasons(self, skipped):
+        """{crm.lost.reason: deal.lost.reason} by name for the lost opportunities, the empty reason
+        included; missing deal reasons are created when the user may create them, else their
+        opportunities go into ``skipped``."""
+        lost = self.filtered(lambda lead: lead.won_status == "lost")
+        if not lost:
+            return {}
+        Reason = self.env["deal.lost.reason"]
+        existing = {}
+        for reason in Reason.search([], order="sequence desc, id desc"):  # the first of a name wins
+            existing[reason.name.casefold()] = reason
+        result = {self.env["crm.lost.reason"]: self.env.ref("deal_pipeline_crm.lost_reason_crm_none")}
+        missing = self.env["crm.lost.reason"]
+        for crm_reason in lost.lost_reason_id:
+            if deal_reason := existing.get(crm_reason.name.casefold()):
+                result[crm_reason] = deal_reason
+            else:
+                missing |= crm_reason
+        if missing and Reason.has_access("create"):
+            for crm_reason, deal_reason in zip(
+                missing, Reason.create([{"name": crm_reason.name} for crm_reason in missing]), strict=True
+            ):
+                result[crm_reason] = deal_reason
+        elif missing:
+            skipped["lost_reason"] = lost.filtered(lambda lead: lead.lost_reason_id in missing)
+        return result
+
+    def _deal_assign_customers(self, skipped):
+        """Give a customer to the opportunities without one, as CRM does when it converts a lead
+        (a contact made of the company name, contact name and e-mail); those with nothing to make
+        one of go into ``skipped``."""
+        without = self.filtered(lambda lead: not lead.partner_id)
+        nameless = without.filtered(lambda lead: not (lead.partner_name or lead.contact_name or lead.email_from))
+        if nameless:
+            skipped["customer"] = nameless
+        (without - nameless)._handle_partner_assignment(create_missing=True)
+        return self - nameless
+
+    def _deal_tags(self):
+        """{crm tag name: deal.tag id}, deal tags of the same name created when missing."""
+        names = set(self.tag_ids.mapped("name"))
+        if not names:
+            return {}
+        Tag = self.env["deal.tag"]
+        result = {tag.name: tag.id for tag in Tag.search([("name", "in", list(names))])}
+        if missing := names - result.keys():
+            result |= {tag.name: tag.id for tag in Tag.create([{"name": name} for name in sorted(missing)])}
+        return result
+
+    def _deal_stage_finder(self):
+        """A function (opportunity, pipeline) -> deal stage, cached: won and lost opportunities go
+        to the pipeline's won and lost stages; an open one to the pipeline's open stage of the same
+        name, else to the open stage at the same relative position (board order) as its CRM stage
+        among the open CRM stages of its team (New, Qualified, Proposition into New, Qualification,
+        Proposal Sent, Negotiation: New, Qualification, Proposal Sent)."""
+        Deal = self.env["deal.deal"]
+        crm_open_stages = self.env["crm.stage"].search([("is_won", "=", False)])
+        cache = {}
+
+        def open_stage(crm_stage, team, pipeline):
+            deal_stages = pipeline.stage_ids.filtered(lambda stage: stage.outcome == "open")
+            if not deal_stages:
+                return Deal._stage_of_pipeline(pipeline, "open")  # raises: the pipeline has no open stage
+            for stage in deal_stages:
+                if stage.name.casefold() == (crm_stage.name or "").casefold():
+                    return stage
+            team_stages = crm_open_stages.filtered(lambda stage: not stage.team_ids or team in stage.team_ids)
+            if crm_stage not in team_stages:
+                team_stages = crm_open_stages
+            if crm_stage not in team_stages:
+                return deal_stages[0]
+            # the i-th of n CRM stages goes to the deal stage at the same fraction of the board
+            return deal_stages[list(team_stages).index(crm_stage) * len(deal_stages) // len(team_stages)]
+
+        def find_stage(lead, pipeline):
+            outcome = lead.won_status if lead.won_status in ("won", "lost") else "open"
+            key = (outcome, pipeline) if outcome != "open" else (outcome, pipeline, lead.stage_id, lead.team_id)
+            if key not in cache:
+                if outcome == "open":
+                    cache[key] = open_stage(lead.stage_id, lead.team_id, pipeline)
+                else:
+                    cache[key] = Deal._stage_of_pipeline(pipeline, outcome)
+            return cache[key]
+
+        return find_stage
+
+    def _prepare_deal_values(self, pipeline, stage, tags, lost_reason):
+        """Values of the deal of this opportunity. The expected revenue is in the company currency,
+        and so is the deal's amount."""
+        self.ensure_one()
+        company = self.company_id or self.team_id.company_id or self.env.company
+        values = {
+            "lead_id": self.id,
+            "name": self.name,
+            "partner_id": self.partner_id.id,
+            "user_id": self.user_id.id,
+            "company_id": company.id,
+            "pipeline_id": pipeline.id,
+            "stage_id": stage.id,
+            "currency_id": company.currency_id.id,
+            "amount": self.expected_revenue,
+            "expected_close_date": self.date_deadline,
+            "priority": self.priority,
+            "tag_ids": [Command.set([tags[tag.name] for tag in self.tag_ids])],
+            "description": self.description,
+        }
+        if lost_reason:
+            values["lost_reason_id"] = lost_reason.id
+        return values
+
+    def _deal_move_documents(self, deals):
+        """Link the quotations of the opportunities (sale_crm's opportunity_id) to their deals,
+        move their activities, and log the conversion on both sides."""
+        deal_of = {deal.lead_id.id: deal for deal in deals}
+        SaleOrder = self.env["sale.order"]
+        if SaleOrder.has_access("write"):
+            orders = SaleOrder.search([("opportunity_id", "in", self.ids), ("deal_id", "=", False)])
+            orders = orders._filtered_access("write")
+            for lead, lead_orders in orders.grouped("opportunity_id").items():
+                deal = deal_of[lead.id]
+                lead_orders.filtered(lambda order, deal=deal: order.company_id == deal.company_id).deal_id = deal
+        activities = (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("res_model", "=", "crm.lead"), ("res_id", "in", self.ids)])
+        )
+        deal_model_id = self.env["ir.model"]._get_id("deal.deal")
+        for lead_id, lead_activities in activities.grouped("res_id").items():
+            lead_activities.write({"res_model_id": deal_model_id, "res_id": deal_of[lead_id].id})
+        deals._message_log_batch(
+            {
+                deal.id: self.env._(
+                    "Converted from the opportunity %(lead)s, which keeps its messages.",
+                    lead=deal.lead_id._get_html_link(),
+                )
+                for deal in deals
+            }
+        )
+        self._message_log_batch(
+            {
+                lead_id: self.env._("Converted into the deal %(deal)s.", deal=deal._get_html_link())
+                for lead_id, deal in deal_of.items()
+            }
+        )

@@ -1,0 +1,1 @@
+from . import deal_convert_wizard, deal_convert_wizard_line
