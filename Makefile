@@ -3,8 +3,10 @@
 SHELL := /bin/bash
 DEVENV := scripts/devenv.sh
 N ?= 10000
+USERS ?= 20
+DURATION ?= 60
 
-.PHONY: setup run test lint bench shell i18n
+.PHONY: setup run test lint bench load shell i18n
 
 setup:
 	@$(DEVENV) setup
@@ -20,6 +22,9 @@ lint:
 
 bench:
 	@$(DEVENV) bench --n $(N)
+
+load:
+	@N=$(N) USERS=$(USERS) DURATION=$(DURATION) $(DEVENV) load
 
 shell:
 	@$(DEVENV) shell

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Development environment of deal_pipeline: finds the Odoo 19.0 source, keeps a cached virtual
 # environment, checks PostgreSQL, then runs Odoo, the tests, the linters or the benchmark.
-# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|bench|shell|i18n
+# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|bench|load|shell|i18n
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -274,6 +274,13 @@ cmd_bench() {
     exec "$VENV_DIR/bin/python" bench/run.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
 }
 
+# Production topology under load: scripts/load.sh (primary + replica, prefork Odoo, Locust).
+cmd_load() {
+    ensure_odoo_source
+    ensure_venv
+    DEAL_PIPELINE_CACHE=$CACHE_DIR ODOO_SRC=$ODOO_SRC VENV_DIR=$VENV_DIR exec "$REPO_DIR/scripts/load.sh" "$@"
+}
+
 # Regenerates i18n/deal_pipeline.pot and merges it into every i18n/*.po (msgmerge keeps the
 # existing translations; new terms arrive untranslated).
 cmd_i18n() {
@@ -308,11 +315,11 @@ setup)
     setup
     say "Ready: Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
     ;;
-run | test | lint | bench | shell | i18n)
+run | test | lint | bench | load | shell | i18n)
     cmd=$1
     shift
     "cmd_$cmd" "$@"
     ;;
 uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|bench|shell|i18n" ;;
+*) die "usage: $0 setup|run|test|uninstall-check|lint|bench|load|shell|i18n" ;;
 esac
