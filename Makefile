@@ -3,8 +3,10 @@
 SHELL := /bin/bash
 DEVENV := scripts/devenv.sh
 N ?= 10000
+USERS ?= 20
+DURATION ?= 60
 
-.PHONY: setup run test lint format wheels stop bench shell i18n
+.PHONY: setup run test lint format wheels stop bench load shell i18n
 
 setup:
 	@$(DEVENV) setup
@@ -29,6 +31,9 @@ stop:
 
 bench:
 	@$(DEVENV) bench --n $(N)
+
+load:
+	@N=$(N) USERS=$(USERS) DURATION=$(DURATION) $(DEVENV) load
 
 shell:
 	@$(DEVENV) shell

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
-# tests, the linters, the benchmark or the wheel build.
-# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|shell|i18n|stop
+# tests, the linters, the benchmark, the load test or the wheel build.
+# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -479,6 +479,13 @@ cmd_bench() {
     exec "$VENV_DIR/bin/python" bench/run.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
 }
 
+# Production topology under load: scripts/load.sh (primary + replica, prefork Odoo, Locust).
+cmd_load() {
+    ensure_odoo_source
+    ensure_venv
+    DEAL_PIPELINE_CACHE=$CACHE_DIR ODOO_SRC=$ODOO_SRC VENV_DIR=$VENV_DIR exec "$REPO_DIR/scripts/load.sh" "$@"
+}
+
 # Regenerates i18n/deal_pipeline.pot and merges it into every i18n/*.po (msgmerge keeps the
 # existing translations; new terms arrive untranslated).
 cmd_i18n() {
@@ -510,11 +517,11 @@ setup)
     setup
     say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
     ;;
-run | test | lint | format | wheels | bench | shell | i18n | stop)
+run | test | lint | format | wheels | bench | load | shell | i18n | stop)
     cmd=$1
     shift
     "cmd_$cmd" "$@"
     ;;
 uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|shell|i18n|stop" ;;
+*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|stop" ;;
 esac
