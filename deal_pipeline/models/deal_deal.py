@@ -179,7 +179,7 @@ class DealDeal(models.Model):
         groups=SALE_READERS,
         help="Customer invoices and credit notes linked to the deal or made from its orders.",
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_data")
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
     amount_invoiced = fields.Monetary(
         "Invoiced",
         currency_field="company_currency_id",
@@ -610,27 +610,31 @@ class DealDeal(models.Model):
             deal.amount_quoted = amounts[deal._origin.id, True]  # Monetary: rounded in the company currency
             deal.amount_ordered = amounts[deal._origin.id, False]
 
+    # Three computes on purpose: setting invoice_ids checks the read access of the invoices of
+    # each deal (a query per deal), and computing the amounts with the board's invoice counter
+    # costs the board two more queries.
     @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_ids(self):
-        # Its own computation: setting an x2many checks the read access of its records, one query
-        # per deal, which the board's invoice counter must not pay.
         invoice_ids = self._fetch_invoice_ids()
         for deal in self:
             deal.invoice_ids = self.env["account.move"].browse(invoice_ids[deal._origin.id])
 
+    @api.depends(*INVOICE_DEPENDS)
+    def _compute_invoice_count(self):
+        invoice_ids = self._fetch_invoice_ids()
+        for deal in self:
+            deal.invoice_count = len(invoice_ids[deal._origin.id])
+
     @api.depends(*INVOICE_DEPENDS, "amount_company")
     def _compute_invoice_data(self):
-        """The number of invoices the user may read and the sums of the posted ones in company
-        currency (the ``*_signed`` amounts of account.move), from one fetch of the invoices;
-        without access to invoices, zeros."""
+        """Sums of the posted invoices the user may read, in company currency (the ``*_signed``
+        amounts of account.move); without access to invoices, zeros."""
         invoice_ids = self._fetch_invoice_ids()
         invoices = self.env["account.move"].browse({id_ for ids in invoice_ids.values() for id_ in ids})
         if invoices:
             invoices.fetch(["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"])
         for deal in self:
-            deal_invoices = invoices.browse(invoice_ids[deal._origin.id])
-            deal.invoice_count = len(deal_invoices)
-            posted = deal_invoices.filtered(lambda move: move.state == "posted")
+            posted = invoices.browse(invoice_ids[deal._origin.id]).filtered(lambda move: move.state == "posted")
             residual = sum(posted.mapped("amount_residual_signed"))
             deal.amount_invoiced = sum(posted.mapped("amount_total_signed"))
             deal.amount_invoiced_untaxed = sum(posted.mapped("amount_untaxed_signed"))

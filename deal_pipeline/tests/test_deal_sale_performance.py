@@ -54,7 +54,7 @@ class TestDealSalePerformance(DealSaleCommon):
         boards[0].read(COUNTERS)  # warm the registry's caches (access rules of the models read)
         for deals in boards:
             self.env.invalidate_all()
-            with self.subTest(size=len(deals)), self.assertQueryCount(9):
+            with self.subTest(size=len(deals)), self.assertQueryCount(11):
                 values = deals.read(COUNTERS)
             self.assertEqual(
                 values[0] | {"id": 0},
