@@ -1,0 +1,1 @@
+from . import deal_deal, deal_pipeline, project_project

@@ -1,0 +1,7 @@
+from . import (
+    test_deal_project,
+    test_deal_project_access,
+    test_deal_project_i18n,
+    test_deal_project_queries,
+    test_deal_project_tour,
+)
