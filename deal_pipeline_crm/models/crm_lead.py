@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 
 _logger = logging.getLogger(__name__)
 
@@ -22,7 +22,6 @@ class CrmLead(models.Model):
     deal_ids = fields.One2many("deal.deal", "lead_id", string="Deals", context={"active_test": False})
     deal_id = fields.Many2one(
         "deal.deal",
-        string="Deal",
         compute="_compute_deal_id",
         store=True,
         index="btree_not_null",
@@ -152,7 +151,8 @@ class CrmLead(models.Model):
         """{crm.team: deal.pipeline} for the teams of the opportunities (the empty team for those
         without one): the pipeline named like the team, of the team's company or shared, else the
         default pipeline of that company."""
-        pipelines = self.env["deal.pipeline"].search([])
+        companies = self.team_id.company_id | self.env.company
+        pipelines = self.env["deal.pipeline"].search([("company_id", "in", [False, *companies.ids])])
         result = {}
         for team in {*self.team_id, self.env["crm.team"]}:
             same_name = pipelines.filtered(
@@ -175,7 +175,8 @@ class CrmLead(models.Model):
             return {}
         Reason = self.env["deal.lost.reason"]
         existing = {}
-        for reason in Reason.search([], order="sequence desc, id desc"):  # the first of a name wins
+        names = Domain.OR(Domain("name", "=ilike", reason.name) for reason in lost.lost_reason_id)
+        for reason in Reason.search(names, order="sequence desc, id desc"):  # the first of a name wins
             existing[reason.name.casefold()] = reason
         result = {self.env["crm.lost.reason"]: self.env.ref("deal_pipeline_crm.lost_reason_crm_none")}
         missing = self.env["crm.lost.reason"]

@@ -13,20 +13,16 @@ class DealDeal(models.Model):
     project_ids = fields.One2many("project.project", "deal_id", string="Projects")
     project_count = fields.Integer("Number of Projects", compute="_compute_project_count")
     budget_hours = fields.Float(
-        "Budget Hours",
         compute="_compute_project_hours",
         store=True,
         help="Hours sold in the deal's orders: the allocated time of the tasks they created.",
     )
     spent_hours = fields.Float(
-        "Spent Hours",
         compute="_compute_project_hours",
         store=True,
         help="Hours recorded in timesheets on the deal's projects.",
     )
-    remaining_hours = fields.Float(
-        "Remaining Hours", compute="_compute_project_hours", store=True, help="Budget hours minus spent hours."
-    )
+    remaining_hours = fields.Float(compute="_compute_project_hours", store=True, help="Budget hours minus spent hours.")
     timesheet_cost = fields.Monetary(
         "Cost So Far",
         currency_field="company_currency_id",

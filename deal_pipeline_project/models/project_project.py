@@ -7,7 +7,6 @@ class ProjectProject(models.Model):
 
     deal_id = fields.Many2one(
         "deal.deal",
-        string="Deal",
         compute="_compute_deal_id",
         store=True,
         index="btree_not_null",

@@ -88,7 +88,7 @@ class DealProjectCommon(DealSaleCommon):
         """The quote of the deal's New Quote button as the form makes it (the proposed template's
         lines, or those of ``template`` when the user picks another one), saved."""
         action = deal.action_new_quotation()
-        with Form(deal.env["sale.order"].with_context(action["context"])) as quote:
+        with Form(deal.env["sale.order"].with_context(**action["context"])) as quote:
             if template:
                 quote.sale_order_template_id = template
         return quote.record

@@ -86,7 +86,7 @@ class TestDealProject(DealProjectCommon):
         self.assertTrue(deal.show_create_project)
 
         action = deal.action_create_project()
-        wizard = self.env[action["res_model"]].with_user(self.user_sales_pm).with_context(action["context"])
+        wizard = self.env[action["res_model"]].with_user(self.user_sales_pm).with_context(**action["context"])
         wizard.create({"name": "Consulting delivery"}).action_create_project_from_so()
         project = deal.project_ids
         self.assertEqual(len(project), 1)
