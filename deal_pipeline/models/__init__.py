@@ -1,3 +1,7 @@
+# first, as the models below inherit it
+from . import deal_api_input_mixin
+
+# isort: split
 from . import (
     account_move,
     deal_deal,

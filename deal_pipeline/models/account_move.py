@@ -1,8 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "deal.api.input.mixin"]
 
     deal_id = fields.Many2one(
         "deal.deal",
@@ -10,6 +12,7 @@ class AccountMove(models.Model):
         check_company=True,
         copy=False,
         tracking=True,
+        groups="base.group_user",
         help="The deal this customer invoice belongs to; set from the deal's sales orders.",
     )
 
@@ -20,3 +23,42 @@ class AccountMove(models.Model):
         for move, default_values in zip(self, default_values_list, strict=True):
             default_values.setdefault("deal_id", move.deal_id.id)
         return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+
+    # ------------------------------------------------------------------------------------------
+    # Access to the deal link: who may link, which links are fixed
+    # ------------------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["deal.deal"]._check_link_input(self, vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "deal_id" in vals:
+            self.env["deal.deal"]._check_link_input(self, [vals])
+            self._check_deal_link_fixed(vals["deal_id"])
+        return super().write(vals)
+
+    def _check_deal_link_fixed(self, deal_id):
+        """A posted or cancelled invoice keeps its deal; reset it to draft first."""
+        deal_id = deal_id.id if isinstance(deal_id, models.BaseModel) else deal_id or False
+        for move in self:
+            if move.state != "draft" and move.deal_id.id != deal_id:
+                raise UserError(
+                    self.env._(
+                        "The invoice “%(invoice)s” is posted or cancelled: its deal (deal_id) can no longer "
+                        "be changed or removed. Reset it to draft first.",
+                        invoice=move.display_name,
+                    )
+                )
+
+    @api.constrains("deal_id", "move_type")
+    def _check_deal_move_type(self):
+        if move := self.filtered(lambda move: move.deal_id and not move.is_sale_document())[:1]:
+            raise ValidationError(
+                self.env._(
+                    "The field “Deal” (deal_id): only customer invoices and credit notes belong to a deal, "
+                    "not “%(move)s”.",
+                    move=move.display_name,
+                )
+            )

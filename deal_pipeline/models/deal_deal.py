@@ -1,10 +1,8 @@
-import math
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.models import BaseModel
 from odoo.tools import SQL, OrderedSet
 
 PRIORITIES = [
@@ -33,7 +31,8 @@ INVOICE_DEPENDS = (
 class DealDeal(models.Model):
     _name = "deal.deal"
     _description = "Deal"
-    _inherit = ["mail.tracking.duration.mixin", "mail.activity.mixin"]  # the mixin brings mail.thread
+    # mail.tracking.duration.mixin brings mail.thread
+    _inherit = ["mail.tracking.duration.mixin", "mail.activity.mixin", "deal.api.input.mixin"]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _track_duration_field = "stage_id"
@@ -172,7 +171,9 @@ class DealDeal(models.Model):
         compute="_compute_sale_data",
         help="Untaxed amount of the confirmed orders, in company currency at the rate of their date.",
     )
-    linked_invoice_ids = fields.One2many("account.move", "deal_id", string="Invoices Linked to the Deal")
+    linked_invoice_ids = fields.One2many(
+        "account.move", "deal_id", string="Invoices Linked to the Deal", groups=SALE_READERS
+    )
     invoice_ids = fields.Many2many(
         "account.move",
         compute="_compute_invoice_ids",
@@ -227,6 +228,7 @@ class DealDeal(models.Model):
 
     def _default_pipeline(self):
         if pipeline_id := self.env.context.get("default_pipeline_id"):
+            self._check_input([], field_names=["pipeline_id"], create=True)
             return self.env["deal.pipeline"].browse(pipeline_id)
         return self.env["deal.pipeline"].search([("company_id", "in", [False, self.env.company.id])], limit=1)
 
@@ -322,6 +324,17 @@ class DealDeal(models.Model):
         if any(deal.amount < 0 for deal in self):
             raise ValidationError(self.env._("The estimated amount of a deal cannot be negative."))
 
+    @api.constrains("user_id")
+    def _check_owner_internal(self):
+        if owner := self.user_id.filtered("share")[:1]:
+            raise ValidationError(
+                self.env._(
+                    "The field “Owner” (user_id): %(user)s is a portal or public user; "
+                    "the owner of a deal must be an internal user.",
+                    user=owner.name,
+                )
+            )
+
     @api.constrains("probability")
     def _check_probability(self):
         if any(not 0 <= deal.probability <= 100 for deal in self):
@@ -352,13 +365,13 @@ class DealDeal(models.Model):
                 )
 
     # ------------------------------------------------------------------------------------------
-    # CRUD: values from the external API are checked before they reach the database, so that a
-    # wrong value ends in a message naming the field instead of a conversion or SQL error
+    # CRUD: values from the external API are checked before they reach the database
+    # (deal.api.input.mixin)
     # ------------------------------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_input(vals_list)
+        self._check_input(vals_list, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -373,69 +386,6 @@ class DealDeal(models.Model):
         stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
         with self.env.protecting(stage_change_fields, same_stage):
             return super().write(vals)
-
-    @api.model
-    def _check_input(self, vals_list):
-        """Refuse computed money fields, values of the wrong type and ids of records that do
-        not exist; one existence query per many2one field for the whole batch."""
-        ids_by_field = defaultdict(set)
-        for vals in vals_list:
-            for name, value in vals.items():
-                field = self._fields.get(name)
-                if field is None:
-                    continue
-                if field.type == "monetary" and field.compute and field.readonly:
-                    raise UserError(
-                        self.env._(
-                            "The field “%(field)s” is computed by the deal and cannot be written: "
-                            "set the estimated amount, its currency, the probability or the dates instead.",
-                            field=field._description_string(self.env),
-                        )
-                    )
-                if value is False or value is None or isinstance(value, BaseModel):
-                    continue
-                if hint := self._wrong_value_hint(field, value):
-                    raise ValidationError(
-                        self.env._(
-                            "Wrong value for the field “%(field)s” of a deal: %(value)s. %(hint)s",
-                            field=field._description_string(self.env),
-                            value=repr(value)[:100],
-                            hint=hint,
-                        )
-                    )
-                if field.type == "many2one":
-                    ids_by_field[field].add(value)
-        for field, ids in ids_by_field.items():
-            if missing := ids - set(self.env[field.comodel_name].browse(ids).exists().ids):
-                raise ValidationError(
-                    self.env._(
-                        "The field “%(field)s” refers to a record that does not exist (%(model)s id %(ids)s): "
-                        "give the id of an existing record.",
-                        field=field._description_string(self.env),
-                        model=field.comodel_name,
-                        ids=", ".join(map(str, sorted(missing))),
-                    )
-                )
-
-    def _wrong_value_hint(self, field, value):
-        """What to give instead of ``value`` for ``field``; None when the value fits."""
-        if field.type in ("integer", "float", "monetary"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                return self.env._("Give a number.")
-        elif field.type in ("date", "datetime"):
-            try:
-                field.convert_to_cache(value, self)
-            except (TypeError, ValueError):
-                if field.type == "date":
-                    return self.env._("Give a date as YYYY-MM-DD.")
-                return self.env._("Give a date and time as YYYY-MM-DD HH:MM:SS (UTC).")
-        elif field.type == "selection":
-            allowed = field.get_values(self.env)
-            if value not in allowed:
-                return self.env._("Give one of: %(values)s.", values=", ".join(map(str, allowed)))
-        elif field.type == "many2one" and (isinstance(value, bool) or not isinstance(value, int)):
-            return self.env._("Give the id of a record.")
-        return None
 
     @api.model
     def _count_deals_by(self, field_name, records):
@@ -552,11 +502,9 @@ class DealDeal(models.Model):
                 "target": "new",
                 "context": {"default_deal_ids": self.ids, "dialog_size": "medium"},
             }
-        reason = isinstance(lost_reason_id, int) and self.env["deal.lost.reason"].browse(lost_reason_id).exists()
-        if not reason:
-            raise UserError(self.env._("Unknown lost reason: %(reason)s.", reason=lost_reason_id))
+        self._check_input([{"lost_reason_id": lost_reason_id}])
         for pipeline, deals in self.grouped("pipeline_id").items():
-            deals.write({"stage_id": pipeline._stage_for_outcome("lost").id, "lost_reason_id": reason.id})
+            deals.write({"stage_id": pipeline._stage_for_outcome("lost").id, "lost_reason_id": lost_reason_id})
         return True
 
     def action_reopen(self):
@@ -677,6 +625,29 @@ class DealDeal(models.Model):
             for deal_id, ids in rows:
                 invoice_ids[deal_id].update(ids)
         return invoice_ids
+
+    @api.model
+    def _check_link_input(self, documents, vals_list, create=False):
+        """Orders and invoices (``documents``) are linked only to existing deals that the current
+        user may read (record rules included), so that nobody attaches a document to, or learns
+        the name of, a hidden deal. Checks the ``deal_id`` of ``vals_list`` and, for a ``create``,
+        the ``default_deal_id`` of the context."""
+        documents._check_input(vals_list, field_names=["deal_id"], create=create)
+        deal_ids = {vals["deal_id"] for vals in vals_list if vals.get("deal_id")}
+        if create and any("deal_id" not in vals for vals in vals_list):
+            deal_ids.add(documents.env.context.get("default_deal_id"))
+        deal_ids -= {False, None}
+        if self.env.su or not deal_ids:
+            return
+        deals = self.browse(deal_ids)
+        if hidden := deals - deals._filtered_access("read"):
+            raise AccessError(
+                self.env._(
+                    "The field “Deal” (deal_id) refers to a deal you are not allowed to see (deal.deal id %(ids)s): "
+                    "link only a deal you can open.",
+                    ids=", ".join(map(str, sorted(hidden.ids))),
+                )
+            )
 
     def _prepare_quotation_context(self):
         """Defaults of a new quotation of the deal."""

@@ -3,21 +3,67 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# Orders whose deal can still be set, changed or cleared.
+DEAL_EDITABLE_STATES = ("draft", "sent")
+
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "deal.api.input.mixin"]
 
     deal_id = fields.Many2one(
         "deal.deal",
         index="btree_not_null",
         check_company=True,
         tracking=True,
+        groups="base.group_user",
         help="The deal this quotation was made for; its invoices are linked to the same deal.",
         domain="[('outcome', '=', 'open'), ('partner_id', 'child_of', commercial_partner_id)]",
     )
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", string="Commercial Entity")
     deal_currency_warning = fields.Char(compute="_compute_deal_currency_warning")
     deal_currency_fixable = fields.Boolean(compute="_compute_deal_currency_warning")
+
+    # ------------------------------------------------------------------------------------------
+    # The deal link: who may link (access), which links are fixed, which deals take quotations
+    # ------------------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["deal.deal"]._check_link_input(self, vals_list, create=True)
+        self._check_deal_open([vals.get("deal_id") for vals in vals_list])
+        orders = super().create(vals_list)
+        orders.filtered(lambda order: order.state == "sent")._advance_deals_on_sent()
+        return orders
+
+    def write(self, vals):
+        if "deal_id" in vals:
+            self.env["deal.deal"]._check_link_input(self, [vals])
+            self._check_deal_link_fixed(vals["deal_id"])
+        if vals.get("deal_id"):
+            self._check_deal_open(
+                [vals["deal_id"]] if any(order.deal_id.id != vals["deal_id"] for order in self) else []
+            )
+        to_advance = (
+            self.filtered(lambda order: order.state != "sent") if vals.get("state") == "sent" else self.browse()
+        )
+        res = super().write(vals)
+        to_advance._advance_deals_on_sent()
+        return res
+
+    def _check_deal_link_fixed(self, deal_id):
+        """A confirmed or cancelled order keeps its deal (the deal's amounts and its deletion guard
+        rely on it); set the order back to quotation first."""
+        deal_id = deal_id.id if isinstance(deal_id, models.BaseModel) else deal_id or False
+        for order in self:
+            if order.state not in DEAL_EDITABLE_STATES and order.deal_id.id != deal_id:
+                raise UserError(
+                    self.env._(
+                        "The order “%(order)s” is confirmed or cancelled: its deal (deal_id) can no longer "
+                        "be changed or removed.",
+                        order=order.name,
+                    )
+                )
 
     def _prepare_invoice(self):
         # Regular, down payment and credit note invoices of the order all come through here.
@@ -40,7 +86,8 @@ class SaleOrder(models.Model):
     def _win_open_deals(self):
         """Move the open deals of these confirmed orders to their won stage when their pipeline
         asks for it, with a message on the deal. The confirmation is the sale itself, so this
-        happens whoever confirms (salesperson, portal customer)."""
+        happens whoever confirms (salesperson, portal customer); it widens nobody's rights, as
+        only a user who may see a deal can link an order to it (``deal.deal._check_link_input``)."""
         deals = self.deal_id.sudo().filtered(
             lambda deal: deal.outcome == "open" and deal.pipeline_id.close_won_on_order
         )
@@ -92,25 +139,6 @@ class SaleOrder(models.Model):
     # Business rules of the link to a deal: an open deal of the same commercial customer and
     # company; the deal's currency; sending a quotation moves the deal forward
     # ------------------------------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_deal_open([vals.get("deal_id") for vals in vals_list])
-        orders = super().create(vals_list)
-        orders.filtered(lambda order: order.state == "sent")._advance_deals_on_sent()
-        return orders
-
-    def write(self, vals):
-        if vals.get("deal_id"):
-            self._check_deal_open(
-                [vals["deal_id"]] if any(order.deal_id.id != vals["deal_id"] for order in self) else []
-            )
-        to_advance = (
-            self.filtered(lambda order: order.state != "sent") if vals.get("state") == "sent" else self.browse()
-        )
-        res = super().write(vals)
-        to_advance._advance_deals_on_sent()
-        return res
 
     @api.model
     def _check_deal_open(self, deal_ids):

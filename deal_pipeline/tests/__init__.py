@@ -20,4 +20,5 @@ from . import (
     test_external_api,
     test_multi_company,
     test_performance,
+    test_side_doors,
 )

@@ -87,7 +87,8 @@ class TestAccessMatrix(DealCommon):
         )
 
     def _deal_values(self, which, user):
-        owner = user if which == "mine" else self.other_owner
+        # a portal or public user cannot own a deal: "mine" is someone else's for them
+        owner = user if which == "mine" and not user.share else self.other_owner
         return {"name": "Matrix deal", "partner_id": self.customer.id, "user_id": owner.id}
 
     def _target(self, model, which, user):

@@ -202,10 +202,13 @@ class TestDeal(DealCommon):
     def test_mark_lost_refuses_unknown_reason(self):
         deal = self._create_deal()
         missing_id = self.env["deal.lost.reason"].sudo().search([], order="id desc", limit=1).id + 1
-        for reason in (missing_id, "Too expensive"):
-            with self.subTest(reason=reason), self.assertRaises(UserError) as caught:
+        for reason, message in (
+            (missing_id, f"“Lost Reason” refers to a record that does not exist (deal.lost.reason id {missing_id})"),
+            ("Too expensive", "“Lost Reason” (lost_reason_id): 'Too expensive'. Give the id of a record."),
+        ):
+            with self.subTest(reason=reason), self.assertRaises(ValidationError) as caught:
                 deal.action_mark_lost(lost_reason_id=reason)
-            self.assertEqual(caught.exception.args[0], f"Unknown lost reason: {reason}.")
+            self.assertIn(message, caught.exception.args[0])
         self.assertEqual(deal.outcome, "open")
 
     @users("deal_own")

@@ -54,7 +54,7 @@ class TestDealSaleAccess(DealSaleCommon):
     def test_deal_user_without_sales_rights_sees_empty_counters(self):
         """Counters are empty for who may not read orders nor invoices, and reading them fails not."""
         deal = self.env["deal.deal"].create({"name": "Mine", "partner_id": self.customer.id})
-        self.deal.sudo().sale_order_ids.deal_id = deal
+        self._create_quotation(deal.sudo())
         self.assertRecordValues(deal, [{"quotation_count": 0, "sale_order_count": 0, "invoice_count": 0}])
         self.assertEqual(deal.amount_invoiced, 0.0)
 

@@ -45,11 +45,13 @@ class TestExternalApi(HttpCase):
             company_ids=[Command.set((cls.env.company + cls.company_b).ids)],
         )
         cls.api_own = new_test_user(cls.env, login="deal_api_own", groups="deal_pipeline.group_deal_user_own")
+        cls.api_salesman = new_test_user(cls.env, login="deal_api_salesman", groups="sales_team.group_sale_salesman")
+        cls.portal_user = new_test_user(cls.env, login="deal_api_portal", groups="base.group_portal")
         cls.keys = {
             user: cls.env["res.users.apikeys"]
             .with_user(user)
             ._generate(scope="rpc", name="integration", expiration_date=datetime.now() + timedelta(days=1))
-            for user in (cls.api_manager, cls.api_own)
+            for user in (cls.api_manager, cls.api_own, cls.api_salesman)
         }
         Deal = cls.env["deal.deal"].with_context(tracking_disable=True)
         cls.deal = Deal.create(
@@ -78,6 +80,8 @@ class TestExternalApi(HttpCase):
             "deals": deals.read(SNAPSHOT_FIELDS),
             "messages": self.env["mail.message"].search_count([("model", "=", "deal.deal")]),
             "invoice deal": self.invoice.deal_id,
+            "orders": self.env["sale.order"].search_count([]),
+            "tags": self.env["deal.tag"].search_count([]),
         }
 
     def test_bad_input_is_refused_and_nothing_is_written(self):
@@ -93,7 +97,7 @@ class TestExternalApi(HttpCase):
              {"ids": deal.ids, "vals": {"amount": -5}}, "ValidationError", 422, "cannot be negative"),
             ("non-numeric amount", manager, "deal.deal", "create",
              {"vals_list": [valid | {"amount": "a lot"}]}, "ValidationError", 422,
-             "Wrong value for the field “Estimated Amount” of a deal: 'a lot'. Give a number."),
+             "Wrong value for the field “Estimated Amount” \\(amount\\): 'a lot'. Give a number."),
             ("unknown currency", manager, "deal.deal", "write",
              {"ids": deal.ids, "vals": {"currency_id": UNKNOWN_ID}}, "ValidationError", 422,
              rf"“Currency” refers to a record that does not exist \(res.currency id {UNKNOWN_ID}\)"),
@@ -123,15 +127,53 @@ class TestExternalApi(HttpCase):
              {"vals_list": [valid | {"probability": 150}]}, "ValidationError", 422, "between 0 and 100"),
             ("date in a wrong format", manager, "deal.deal", "write",
              {"ids": deal.ids, "vals": {"expected_close_date": "31/12/2025"}}, "ValidationError", 422,
-             "“Expected Close Date” of a deal: '31/12/2025'. Give a date as YYYY-MM-DD."),
+             "“Expected Close Date” \\(expected_close_date\\): '31/12/2025'. Give a date as YYYY-MM-DD."),
             ("amount in company currency (write)", manager, "deal.deal", "write",
              {"ids": deal.ids, "vals": {"amount_company": 1}}, "UserError", 422,
-             "“Estimated Amount \\(Company Currency\\)” is computed by the deal and cannot be written"),
+             "“Estimated Amount \\(Company Currency\\)” \\(amount_company\\) is computed and cannot be written"),
             ("weighted amount (write)", manager, "deal.deal", "write",
              {"ids": deal.ids, "vals": {"amount_weighted": 1}}, "UserError", 422,
-             "“Weighted Amount” is computed by the deal and cannot be written"),
+             "“Weighted Amount” \\(amount_weighted\\) is computed and cannot be written"),
             ("amount in company currency (create)", manager, "deal.deal", "create",
-             {"vals_list": [valid | {"amount_company": 1}]}, "UserError", 422, "is computed by the deal"),
+             {"vals_list": [valid | {"amount_company": 1}]}, "UserError", 422, "is computed and cannot be written"),
+            ("outcome (write)", manager, "deal.deal", "write",
+             {"ids": deal.ids, "vals": {"outcome": "won"}}, "UserError", 422,
+             r"“Outcome” \(outcome\) is computed and cannot be written"),
+            ("last open stage (write)", manager, "deal.deal", "write",
+             {"ids": deal.ids, "vals": {"last_open_stage_id": lost_stage.id}}, "UserError", 422,
+             r"\(last_open_stage_id\) is computed and cannot be written"),
+            ("closing date (copy)", manager, "deal.deal", "copy",
+             {"ids": deal.ids, "default": {"date_closed": "2020-01-01 00:00:00"}}, "UserError", 422,
+             r"\(date_closed\) is computed and cannot be written"),
+            ("list as name", manager, "deal.deal", "create",
+             {"vals_list": [valid | {"name": ["a", "b"]}]}, "ValidationError", 422,
+             r"“Deal” \(name\): \['a', 'b'\]. Give a text."),
+            ("name_create with a dict", manager, "deal.deal", "name_create",
+             {"name": {"a": 1}}, "ValidationError", 422, r"“Deal” \(name\): \{'a': 1\}. Give a text."),
+            ("huge amount", manager, "deal.deal", "write",
+             {"ids": deal.ids, "vals": {"amount": 1e308}}, "ValidationError", 422,
+             r"\(amount\): 1e\+308. Give a number between -1,000,000,000,000 and 1,000,000,000,000."),
+            ("lost reason True", manager, "deal.deal", "action_mark_lost",
+             {"ids": deal.ids, "lost_reason_id": True}, "ValidationError", 422,
+             r"“Lost Reason” \(lost_reason_id\): True. Give the id of a record."),
+            ("unknown tag", manager, "deal.deal", "write",
+             {"ids": deal.ids, "vals": {"tag_ids": [[4, UNKNOWN_ID]]}}, "ValidationError", 422,
+             rf"“Tag” refers to a record that does not exist \(deal.tag id {UNKNOWN_ID}\)"),
+            ("unknown default pipeline", manager, "deal.deal", "create",
+             {"vals_list": [valid], "context": {"default_pipeline_id": UNKNOWN_ID}}, "ValidationError", 422,
+             rf"“Pipeline” refers to a record that does not exist \(deal.pipeline id {UNKNOWN_ID}\)"),
+            ("portal owner", manager, "deal.deal", "write",
+             {"ids": deal.ids, "vals": {"user_id": self.portal_user.id}}, "ValidationError", 422,
+             r"“Owner” \(user_id\): .* is a portal or public user"),
+            ("nested tag with a list as name", manager, "deal.deal", "web_save",
+             {"ids": deal.ids, "vals": {"tag_ids": [[0, 0, {"name": ["x"]}]]}, "specification": {}},
+             "ValidationError", 422, r"“Tag Name” \(name\): \['x'\]. Give a text."),
+            ("quotation linked to a hidden deal", self.api_salesman, "sale.order", "create",
+             {"vals_list": [{"partner_id": self.customer.id, "deal_id": deal.id}]}, "AccessError", 403,
+             r"“Deal” \(deal_id\) refers to a deal you are not allowed to see"),
+            ("invoice linked to a hidden deal", self.api_salesman, "account.move", "write",
+             {"ids": self.invoice.ids, "vals": {"deal_id": deal.id}}, "AccessError", 403,
+             r"“Deal” \(deal_id\) refers to a deal you are not allowed to see"),
             ("invoice linked to a deal of another company", manager, "account.move", "write",
              {"ids": self.invoice.ids, "vals": {"deal_id": self.deal_b.id}}, "UserError", 422,
              r"“Deal” \(deal_id: 'Deal of B'\) belongs to another company"),

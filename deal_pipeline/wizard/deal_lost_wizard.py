@@ -18,6 +18,14 @@ class DealLostWizard(models.TransientModel):
     )
     cancel_quotations = fields.Boolean("Cancel the open quotations", default=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The dialog is only for deals the user may edit: it would otherwise show the names and
+        # quotations of deals hidden from them.
+        wizards = super().create(vals_list)
+        wizards.deal_ids.check_access("write")
+        return wizards
+
     @api.depends("deal_ids")
     def _compute_quotation_ids(self):
         for wizard in self:
