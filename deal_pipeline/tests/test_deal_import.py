@@ -5,7 +5,7 @@ from odoo.tests import new_test_user, tagged, users
 
 from .common import DealCommon
 
-HUBSPOT_HEADERS = [
+HUBSPOT_HEADERS = (
     "Deal Name",
     "Associated Company",
     "Deal owner",
@@ -16,7 +16,7 @@ HUBSPOT_HEADERS = [
     "Close Date",
     "Closed Lost Reason",
     "Priority",
-]
+)
 # HubSpot's default stages, internal names included, and the deal stage each one becomes
 HUBSPOT_STAGES = [
     ("Appointment scheduled", "stage_new"),
@@ -102,7 +102,7 @@ class TestDealImport(DealCommon):
             "/".join(preview["matches"][index]) if index in preview["matches"] else False
             for index in range(len(headers))
         ]
-        return fields, importer.execute_import(fields, headers, dict(IMPORT_OPTIONS))
+        return fields, importer.execute_import(fields, list(headers), dict(IMPORT_OPTIONS))
 
     def test_import_templates(self):
         templates = self.env["deal.deal"].get_import_templates()
