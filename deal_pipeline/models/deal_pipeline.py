@@ -63,6 +63,7 @@ class DealPipeline(models.Model):
             limit=1,
         )
 
+    @api.readonly
     def action_open_board(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")

@@ -16,4 +16,5 @@ from . import (
     test_external_api,
     test_multi_company,
     test_performance,
+    test_replica_reads,
 )
