@@ -2,7 +2,7 @@
 faults happen, the JSON holds every figure, and nothing is left running or listening.
 
 Not part of ``make test`` (it installs Odoo's sale and CRM apps in a cluster of its own: about
-ten minutes on a busy 2-core machine); run it with the virtual environment's pytest:
+15 minutes on a busy 2-core machine); run it with the virtual environment's pytest:
 ``~/.cache/deal_pipeline/venv/bin/pytest -p no:odoo bench/load/test_load.py``.
 """
 

@@ -677,6 +677,7 @@ class DealDeal(models.Model):
             [("currency_id", "=", self.currency_id.id), ("company_id", "in", [False, self.company_id.id])], limit=1
         )
 
+    @api.readonly
     def action_new_quotation(self):
         """A new quotation of the deal, pre-filled with its customer, owner, company, currency and
         origin."""
@@ -714,14 +715,17 @@ class DealDeal(models.Model):
             "views": [(False, "list"), (False, "form"), (False, "kanban")],
         }
 
+    @api.readonly
     def action_view_quotations(self):
         quotations = self.sale_order_ids.filtered(lambda order: order.state in QUOTATION_STATES)
         return self._action_view_sale_orders(self.env._("Quotations"), list(QUOTATION_STATES), quotations)
 
+    @api.readonly
     def action_view_sale_orders(self):
         orders = self.sale_order_ids.filtered(lambda order: order.state == "sale")
         return self._action_view_sale_orders(self.env._("Sales Orders"), ["sale"], orders)
 
+    @api.readonly
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")

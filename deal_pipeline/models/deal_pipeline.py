@@ -73,6 +73,7 @@ class DealPipeline(models.Model):
             )
         return stage
 
+    @api.readonly
     def action_open_board(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")

@@ -20,5 +20,6 @@ from . import (
     test_external_api,
     test_multi_company,
     test_performance,
+    test_replica_reads,
     test_side_doors,
 )

@@ -280,7 +280,7 @@ class TestSideDoors(DealSaleCommon):
         with self._refused(ValidationError, r"“Pipeline” \(default_pipeline_id in the context\)"):
             Deal.with_context(default_pipeline_id="abc").create({"name": "X", "partner_id": self.customer.id})
         with self._refused(ValidationError, r"“Pipeline” refers to a record that does not exist"):
-            Deal.with_context(default_pipeline_id=UNKNOWN_ID).action_open_default_board()
+            Deal.with_context(default_pipeline_id=UNKNOWN_ID).action_open_board_of()
         self.assertEqual(Deal.search_count([]), count)
 
     @users("deal_own")
