@@ -19,12 +19,9 @@ export class DealKanbanDynamicGroupList extends RelationalModel.DynamicGroupList
         ) {
             const sourceGroup = this.groups.find((g) => g.id === dataGroupId);
             const record = sourceGroup.list.records.find((r) => r.id === dataRecordId);
-            const action = await this.model.orm.call(
-                this.resModel,
-                "action_mark_lost",
-                [[record.resId]],
-                { context: this.context }
-            );
+            const action = await this.model.orm.call(this.resModel, "action_mark_lost", [[record.resId]], {
+                context: this.context,
+            });
             await this.model.action.doAction(action, {
                 onClose: () => this.model.load(),
             });
@@ -34,12 +31,9 @@ export class DealKanbanDynamicGroupList extends RelationalModel.DynamicGroupList
     }
 
     async _isLostStage(stageId) {
-        const [stage] = await this.model.orm.read(
-            this.groupByField.relation,
-            [stageId],
-            ["outcome"],
-            { context: this.context }
-        );
+        const [stage] = await this.model.orm.read(this.groupByField.relation, [stageId], ["outcome"], {
+            context: this.context,
+        });
         return stage?.outcome === "lost";
     }
 }
