@@ -222,14 +222,13 @@ class CrmLead(models.Model):
         name, else to the open stage at the same relative position (board order) as its CRM stage
         among the open CRM stages of its team (New, Qualified, Proposition into New, Qualification,
         Proposal Sent, Negotiation: New, Qualification, Proposal Sent)."""
-        Deal = self.env["deal.deal"]
         crm_open_stages = self.env["crm.stage"].search([("is_won", "=", False)])
         cache = {}
 
         def open_stage(crm_stage, team, pipeline):
             deal_stages = pipeline.stage_ids.filtered(lambda stage: stage.outcome == "open")
             if not deal_stages:
-                return Deal._stage_of_pipeline(pipeline, "open")  # raises: the pipeline has no open stage
+                return pipeline._stage_for_outcome("open")  # raises: the pipeline has no open stage
             for stage in deal_stages:
                 if stage.name.casefold() == (crm_stage.name or "").casefold():
                     return stage
@@ -248,7 +247,7 @@ class CrmLead(models.Model):
                 if outcome == "open":
                     cache[key] = open_stage(lead.stage_id, lead.team_id, pipeline)
                 else:
-                    cache[key] = Deal._stage_of_pipeline(pipeline, outcome)
+                    cache[key] = pipeline._stage_for_outcome(outcome)
             return cache[key]
 
         return find_stage
