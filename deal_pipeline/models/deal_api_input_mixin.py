@@ -37,7 +37,9 @@ class DealApiInputMixin(models.AbstractModel):
                 field = self._fields.get(name)
                 if field is None or (field_names is not None and name not in field_names):
                     continue
-                if not from_context and field.compute and field.readonly and not field.inverse:
+                # the server's own code (superuser) may set what it computes, e.g. a converted deal's
+                # closing date; API callers never run as superuser
+                if not from_context and not self.env.su and field.compute and field.readonly and not field.inverse:
                     raise UserError(
                         self.env._(
                             "The field “%(field)s” (%(name)s) is computed and cannot be written: "

@@ -53,10 +53,11 @@ class SaleOrder(models.Model):
 
     def _check_deal_link_fixed(self, deal_id):
         """A confirmed or cancelled order keeps its deal (the deal's amounts and its deletion guard
-        rely on it); set the order back to quotation first."""
+        rely on it); set the order back to quotation first. One without a deal may still get one
+        (e.g. the quotations of a CRM opportunity converted into a deal)."""
         deal_id = deal_id.id if isinstance(deal_id, models.BaseModel) else deal_id or False
         for order in self:
-            if order.state not in DEAL_EDITABLE_STATES and order.deal_id.id != deal_id:
+            if order.state not in DEAL_EDITABLE_STATES and order.deal_id and order.deal_id.id != deal_id:
                 raise UserError(
                     self.env._(
                         "The order “%(order)s” is confirmed or cancelled: its deal (deal_id) can no longer "
@@ -142,8 +143,11 @@ class SaleOrder(models.Model):
 
     @api.model
     def _check_deal_open(self, deal_ids):
-        """A new link goes only to an open deal: a won or lost deal is reopened first."""
-        deals = self.env["deal.deal"].sudo().browse(id_ for id_ in deal_ids if isinstance(id_, int)).exists()
+        """A new link goes only to an open deal: a won or lost deal is reopened first (the server's
+        own code, as superuser, may link existing documents to a closed deal)."""
+        if self.env.su:
+            return
+        deals = self.env["deal.deal"].sudo().browse(id_ for id_ in deal_ids if id_ and isinstance(id_, int)).exists()
         if closed := deals.filtered(lambda deal: deal.outcome != "open"):
             raise ValidationError(
                 self.env._(

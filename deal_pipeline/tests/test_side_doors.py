@@ -198,6 +198,10 @@ class TestSideDoors(DealSaleCommon):
         with self._refused(UserError, r"is confirmed or cancelled: its deal"):
             deal.write({"sale_order_ids": [Command.unlink(order.id)]})
         order.write({"deal_id": deal.id})  # the same deal again is no change
+        orphan = self._create_quotation(self.deal_a, deal_id=False)
+        orphan.action_confirm()
+        orphan.write({"deal_id": self.deal_a.id})  # a confirmed order without a deal may get one
+        self.assertEqual(orphan.deal_id, self.deal_a)
         self.assertEqual(order.deal_id, deal)
         with self._refused(UserError, r"has 1 confirmed sale order\(s\).*cannot be deleted"):
             deal.unlink()

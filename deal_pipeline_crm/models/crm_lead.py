@@ -117,7 +117,8 @@ class CrmLead(models.Model):
             # a closed deal was closed when its opportunity was, not at the conversion
             closed = deals.filtered(lambda deal: deal.outcome != "open" and deal.lead_id.date_closed)
             for date_closed, closed_deals in closed.grouped(lambda deal: deal.lead_id.date_closed).items():
-                closed_deals.date_closed = date_closed
+                # the deals were just created by this user: only the computed closing date is set
+                closed_deals.sudo().date_closed = date_closed
             batch._deal_move_documents(deals)
             deal_ids += deals.ids
             # keep the memory flat over large selections
@@ -286,7 +287,9 @@ class CrmLead(models.Model):
             orders = orders._filtered_access("write")
             for lead, lead_orders in orders.grouped("opportunity_id").items():
                 deal = deal_of[lead.id]
-                lead_orders.filtered(lambda order, deal=deal: order.company_id == deal.company_id).deal_id = deal
+                # existing documents of a won or lost opportunity follow it into its closed deal, which
+                # takes no new quotation from a user: the orders are the user's own to write (above)
+                lead_orders.filtered(lambda order, deal=deal: order.company_id == deal.company_id).sudo().deal_id = deal
         activities = (
             self.env["mail.activity"]
             .with_context(active_test=False)

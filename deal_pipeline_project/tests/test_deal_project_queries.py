@@ -6,6 +6,9 @@ from odoo.tests import tagged, users
 
 from .common import DealProjectCommon
 
+# computed as the ORM recomputes them: values set in cache, no write
+COMPUTED = (*PROJECT_FIGURES, "project_count")
+
 
 @tagged("post_install", "-at_install", "is_query_count")
 class TestDealProjectQueries(DealProjectCommon):
@@ -79,9 +82,9 @@ class TestDealProjectQueries(DealProjectCommon):
 
         # warm the caches of views, access rights and record rules
         self._board_and_list(small)
-        with self.env.protecting([small._fields[name] for name in PROJECT_FIGURES], small):
+        with self.env.protecting([small._fields[name] for name in COMPUTED], small):
             small._compute_project_hours()
-        small._compute_project_count()
+            small._compute_project_count()
         counts = {}
         for deals in (small, big):
             self.env.invalidate_all()
@@ -90,15 +93,14 @@ class TestDealProjectQueries(DealProjectCommon):
             counts[len(deals), "read"] = self.env.cr.sql_log_count - queries_before
             self.env.invalidate_all()
             queries_before = self.env.cr.sql_log_count
-            # as the ORM recomputes them: values set in cache, no write
-            with self.env.protecting([deals._fields[name] for name in PROJECT_FIGURES], deals):
+            with self.env.protecting([deals._fields[name] for name in COMPUTED], deals):
                 deals._compute_project_hours()
-            deals._compute_project_count()
+                deals._compute_project_count()
             counts[len(deals), "compute"] = self.env.cr.sql_log_count - queries_before
         self.env.invalidate_all()
         with self.assertQueryCount(counts[3, "read"]):
             self._board_and_list(big)
-        self.assertEqual(counts[3, "compute"], counts[30, "compute"], counts)
+        self.assertLessEqual(counts[30, "compute"], counts[3, "compute"], counts)
 
 
 def index_projects(order):
