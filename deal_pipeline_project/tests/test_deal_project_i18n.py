@@ -1,33 +1,13 @@
-import re
-
-import polib
-
+from odoo.addons.deal_pipeline.tests.po_checks import ItalianPoChecks
 from odoo.tests import tagged
-from odoo.tools import file_path
 
 from .common import DealProjectCommon
 
-PLACEHOLDER_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
-
 
 @tagged("post_install", "-at_install")
-class TestDealProjectI18n(DealProjectCommon):
+class TestDealProjectI18n(DealProjectCommon, ItalianPoChecks):
     def test_po_file_complete(self):
-        po = polib.pofile(file_path("deal_pipeline_project/i18n/it.po"))
-        pot = polib.pofile(file_path("deal_pipeline_project/i18n/deal_pipeline_project.pot"))
-        self.assertEqual(po.metadata.get("Language"), "it")
-        self.assertFalse(
-            {entry.msgid for entry in pot} - {entry.msgid for entry in po.translated_entries()},
-            "every term of the .pot is translated in it.po (run 'make i18n', then translate)",
-        )
-        self.assertFalse([entry.msgid for entry in po.fuzzy_entries()], "no fuzzy translation")
-        for entry in po:
-            with self.subTest(msgid=entry.msgid):
-                self.assertEqual(
-                    sorted(PLACEHOLDER_RE.findall(entry.msgstr)), sorted(PLACEHOLDER_RE.findall(entry.msgid))
-                )
-                if entry.msgid != "ID":
-                    self.assertNotEqual(entry.msgstr, entry.msgid, "translated, not copied")
+        self.assert_italian_po_complete("deal_pipeline_project")
 
     def test_labels_and_views_in_italian(self):
         self.env["res.lang"]._activate_lang("it_IT")
