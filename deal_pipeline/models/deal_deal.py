@@ -627,11 +627,12 @@ class DealDeal(models.Model):
         return invoice_ids
 
     @api.model
-    def _check_link_input(self, documents, vals_list, create=False):
-        """Orders and invoices (``documents``) are linked only to existing deals that the current
-        user may read (record rules included), so that nobody attaches a document to, or learns
-        the name of, a hidden deal. Checks the ``deal_id`` of ``vals_list`` and, for a ``create``,
-        the ``default_deal_id`` of the context."""
+    def _check_link_input(self, documents, vals_list, create=False, access="read"):
+        """Orders and invoices (``documents``) are linked only to existing deals on which the
+        current user has ``access`` (record rules included): nobody attaches a document to, or
+        learns the name of, a hidden deal, and with ``access="write"`` nobody attaches a quotation
+        (whose confirmation wins the deal) to a deal he may only read. Checks the ``deal_id`` of
+        ``vals_list`` and, for a ``create``, the ``default_deal_id`` of the context."""
         documents._check_input(vals_list, field_names=["deal_id"], create=create)
         deal_ids = {vals["deal_id"] for vals in vals_list if vals.get("deal_id")}
         if create and any("deal_id" not in vals for vals in vals_list):
@@ -640,12 +641,21 @@ class DealDeal(models.Model):
         if self.env.su or not deal_ids:
             return
         deals = self.browse(deal_ids)
-        if hidden := deals - deals._filtered_access("read"):
+        readable = deals._filtered_access("read")
+        if hidden := deals - readable:
             raise AccessError(
                 self.env._(
                     "The field “Deal” (deal_id) refers to a deal you are not allowed to see (deal.deal id %(ids)s): "
                     "link only a deal you can open.",
                     ids=", ".join(map(str, sorted(hidden.ids))),
+                )
+            )
+        if access == "write" and (read_only := readable - readable._filtered_access("write")):
+            raise AccessError(
+                self.env._(
+                    "The field “Deal” (deal_id) refers to a deal you are not allowed to change (%(deals)s): "
+                    "link only a deal you can edit, or ask its owner.",
+                    deals=", ".join(read_only.mapped("display_name")),
                 )
             )
 

@@ -30,7 +30,7 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["deal.deal"]._check_link_input(self, vals_list, create=True)
+        self.env["deal.deal"]._check_link_input(self, vals_list, create=True, access="write")
         self._check_deal_open([vals.get("deal_id") for vals in vals_list])
         orders = super().create(vals_list)
         orders.filtered(lambda order: order.state == "sent")._advance_deals_on_sent()
@@ -38,7 +38,7 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         if "deal_id" in vals:
-            self.env["deal.deal"]._check_link_input(self, [vals])
+            self.env["deal.deal"]._check_link_input(self, [vals], access="write")
             self._check_deal_link_fixed(vals["deal_id"])
         if vals.get("deal_id"):
             self._check_deal_open(
@@ -88,7 +88,7 @@ class SaleOrder(models.Model):
         """Move the open deals of these confirmed orders to their won stage when their pipeline
         asks for it, with a message on the deal. The confirmation is the sale itself, so this
         happens whoever confirms (salesperson, portal customer); it widens nobody's rights, as
-        only a user who may see a deal can link an order to it (``deal.deal._check_link_input``)."""
+        only a user who may edit a deal can link an order to it (``deal.deal._check_link_input``)."""
         deals = self.deal_id.sudo().filtered(
             lambda deal: deal.outcome == "open" and deal.pipeline_id.close_won_on_order
         )

@@ -9,6 +9,7 @@ from .common import DealSaleCommon
 
 UNKNOWN_ID = 999_999_999
 HIDDEN = r"“Deal” \(deal_id\) refers to a deal you are not allowed to see"
+READ_ONLY = r"“Deal” \(deal_id\) refers to a deal you are not allowed to change"
 # Fields that the deal computes and that have no inverse, with a plausible value for each.
 COMPUTED = {
     "outcome": "won",
@@ -104,6 +105,35 @@ class TestSideDoors(DealSaleCommon):
         self.assertEqual(quotation.deal_id, self.deal_a)
         self.assertEqual(SaleOrder.sudo().search_count([("deal_id", "=", deal_b.id)]), 0)
         self.assertEqual(self.deal_b.stage_id, self.stage_proposal)
+
+    def test_quotation_cannot_be_linked_to_a_deal_the_user_only_reads(self):
+        """A salesman with Billing rights reads every deal (as an accountant does) but edits only
+        his own: his quotation cannot be linked to another salesman's deal, which its confirmation
+        would win."""
+        billing_salesman = new_test_user(
+            self.env,
+            login="deal_billing_salesman",
+            groups="sales_team.group_sale_salesman,account.group_account_invoice",
+        )
+        SaleOrder = self.env["sale.order"].with_user(billing_salesman)
+        deal_b = self.deal_b.with_user(billing_salesman)
+        self.assertTrue(deal_b.has_access("read"))
+        self.assertFalse(deal_b.has_access("write"))
+        values = {"partner_id": self.portal_customer.id}
+        for label, call in (
+            ("create", lambda: SaleOrder.create(values | {"deal_id": deal_b.id})),
+            ("default in the context", lambda: SaleOrder.with_context(default_deal_id=deal_b.id).create(values)),
+            ("web_save", lambda: SaleOrder.web_save(values | {"deal_id": deal_b.id}, {"deal_id": {}})),
+        ):
+            with self.subTest(label), self._refused(AccessError, READ_ONLY):
+                call()
+        quotation = SaleOrder.create(values)
+        with self._refused(AccessError, READ_ONLY):
+            quotation.write({"deal_id": deal_b.id})
+        quotation.sudo().order_line = [Command.create({"product_id": self.product.id})]
+        quotation.action_confirm()
+        self.assertEqual(self.deal_b.stage_id, self.stage_proposal)
+        self.assertFalse(self.env["sale.order"].search_count([("deal_id", "=", self.deal_b.id)]))
 
     @users("deal_company_2")
     def test_invoice_cannot_be_linked_to_a_hidden_deal(self):
