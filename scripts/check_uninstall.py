@@ -1,7 +1,9 @@
-"""Uninstall check of deal_pipeline: in a database where the addon is installed, create deals with
-quotations, confirmed orders and invoices (draft and posted), uninstall the addon, then check that
-every order and invoice is still there, unchanged, and that only the addon's tables and link
-columns are gone. The database is expected to be a throw-away one: this script commits.
+"""Uninstall check of the addons: in a database where they are installed, create deals with
+quotations, confirmed orders and invoices (draft and posted), a project made by a deal's order and
+an opportunity converted into a deal; uninstall each installed bridge, then deal_pipeline, and
+check after each step that every order, invoice, project and opportunity is still there, unchanged,
+and that only the uninstalled addon's tables and columns are gone. The database is expected to be
+a throw-away one: this script commits.
 
 Usage: python check_uninstall.py -c <odoo config file> -d <database>
 """
@@ -16,6 +18,15 @@ from odoo.tools import config, sql
 
 ORDER_FIELDS = ["name", "state", "partner_id", "amount_untaxed", "amount_total", "invoice_status", "order_line"]
 MOVE_FIELDS = ["name", "state", "move_type", "partner_id", "amount_total", "payment_state", "invoice_line_ids"]
+PROJECT_FIELDS = ["name", "partner_id", "sale_line_id", "allocated_hours", "task_ids"]
+LEAD_FIELDS = ["name", "type", "stage_id", "partner_id", "user_id", "expected_revenue", "order_ids"]
+# What each addon adds to the host's tables, that its uninstall must take away.
+COLUMNS = {
+    "deal_pipeline": [("sale_order", "deal_id"), ("account_move", "deal_id")],
+    "deal_pipeline_project": [("project_project", "deal_id"), ("deal_pipeline", "quotation_template_id")],
+    "deal_pipeline_crm": [("deal_deal", "lead_id")],
+}
+TABLES = {"deal_pipeline": ["deal_deal", "deal_stage", "deal_pipeline"]}
 
 
 def fill(env):
@@ -58,14 +69,96 @@ def fill(env):
     )
     if linked != 5:
         sys.exit(f"uninstall check: the test data is not linked to the deals as expected ({linked} links, not 5)")
-    return orders.ids, (invoice_of_order + invoices).ids
+    return {"sale.order": orders.ids, "account.move": (invoice_of_order + invoices).ids}
 
 
-def snapshot(env, order_ids, move_ids):
-    return {
-        "orders": env["sale.order"].browse(order_ids).read(ORDER_FIELDS),
-        "invoices": env["account.move"].browse(move_ids).read(MOVE_FIELDS),
-    }
+def fill_project(env):
+    """A deal whose confirmed order created a project (deal_pipeline_project)."""
+    customer = env["res.partner"].create({"name": "Uninstall Check Project Customer", "is_company": True})
+    product = env["product.product"].create(
+        {
+            "name": "Uninstall Check Project Hours",
+            "type": "service",
+            "invoice_policy": "order",
+            "service_tracking": "task_in_project",
+        }
+    )
+    deal = env["deal.deal"].create({"name": "Uninstall check project", "partner_id": customer.id})
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "deal_id": deal.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 12})],
+        }
+    )
+    order.action_confirm()
+    if not deal.project_ids:
+        sys.exit("uninstall check: the deal's confirmed order made no project of the deal")
+    return {"sale.order": order.ids, "project.project": deal.project_ids.ids}
+
+
+def fill_crm(env):
+    """An opportunity with a quotation, converted into a deal (deal_pipeline_crm)."""
+    customer = env["res.partner"].create({"name": "Uninstall Check Lead Customer", "is_company": True})
+    lead = env["crm.lead"].create(
+        {"name": "Uninstall check opportunity", "type": "opportunity", "partner_id": customer.id}
+    )
+    order = env["sale.order"].create({"partner_id": customer.id, "opportunity_id": lead.id})
+    lead.action_convert_to_deal()
+    if not lead.deal_id or order.deal_id != lead.deal_id:
+        sys.exit("uninstall check: the opportunity was not converted into a deal with its quotation")
+    return {"crm.lead": lead.ids, "sale.order": order.ids}
+
+
+FILLS = {"deal_pipeline": fill, "deal_pipeline_project": fill_project, "deal_pipeline_crm": fill_crm}
+FIELDS = {
+    "sale.order": ORDER_FIELDS,
+    "account.move": MOVE_FIELDS,
+    "project.project": PROJECT_FIELDS,
+    "crm.lead": LEAD_FIELDS,
+}
+
+
+def snapshot(env, records):
+    return {model: env[model].browse(ids).read(FIELDS[model]) for model, ids in records.items()}
+
+
+def installed(env, names):
+    return env["ir.module.module"].search([("name", "in", names), ("state", "=", "installed")]).mapped("name")
+
+
+def uninstall(args, addon, records, before):
+    """Uninstall ``addon``; return what went wrong."""
+    with Registry(args.database).cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        env["ir.module.module"].search([("name", "=", addon)]).button_immediate_uninstall()
+
+    with Registry(args.database).cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        problems = []
+        state = env["ir.module.module"].search([("name", "=", addon)]).state
+        if state != "uninstalled":
+            problems.append(f"{addon} is {state}, not uninstalled")
+        problems.extend(
+            f"the table {table} is still there" for table in TABLES.get(addon, []) if sql.table_exists(cr, table)
+        )
+        if leftover := env["ir.model.data"].search_count([("module", "=", addon)]):
+            problems.append(f"{leftover} external ids of {addon} are still there")
+        problems.extend(
+            f"the column {table}.{column} is still there"
+            for table, column in COLUMNS[addon]
+            if sql.table_exists(cr, table) and sql.column_exists(cr, table, column)
+        )
+        for model, ids in records.items():
+            if missing := set(ids) - set(env[model].browse(ids).exists().ids):
+                sys.exit(f"uninstall check of {addon} failed: {model} {sorted(missing)} deleted by the uninstall")
+        after = snapshot(env, records)
+        problems.extend(
+            f"{model} changed:\n  before: {rows}\n  after:  {after[model]}"
+            for model, rows in before.items()
+            if after[model] != rows
+        )
+    return [f"{addon}: {problem}" for problem in problems]
 
 
 def main():
@@ -75,47 +168,31 @@ def main():
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"], setup_logging=True)
 
+    records = {}
     with Registry(args.database).cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
-        order_ids, move_ids = fill(env)
-        before = snapshot(env, order_ids, move_ids)
+        addons = installed(env, list(FILLS))
+        if "deal_pipeline" not in addons:
+            sys.exit("uninstall check: deal_pipeline is not installed in the database")
+        for addon in addons:
+            for model, ids in FILLS[addon](env).items():
+                records[model] = records.get(model, []) + ids
 
     # Shipped stages are deleted before the deals that use them, which fails and is logged by
     # odoo.sql_db; the tables go right after. Odoo's own uninstall tests mute it the same way.
     logging.getLogger("odoo.sql_db").setLevel(logging.CRITICAL)
-    with Registry(args.database).cursor() as cr:
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
-        env["ir.module.module"].search([("name", "=", "deal_pipeline")]).button_immediate_uninstall()
-
-    with Registry(args.database).cursor() as cr:
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
-        problems = []
-        state = env["ir.module.module"].search([("name", "=", "deal_pipeline")]).state
-        if state != "uninstalled":
-            problems.append(f"deal_pipeline is {state}, not uninstalled")
-        problems.extend(
-            f"the table {table} is still there"
-            for table in ("deal_deal", "deal_stage", "deal_pipeline")
-            if sql.table_exists(cr, table)
-        )
-        if leftover := env["ir.model.data"].search_count([("module", "=", "deal_pipeline")]):
-            problems.append(f"{leftover} external ids of deal_pipeline are still there")
-        problems.extend(
-            f"the column {table}.deal_id is still there"
-            for table in ("sale_order", "account_move")
-            if sql.column_exists(cr, table, "deal_id")
-        )
-        for model, ids in (("sale.order", order_ids), ("account.move", move_ids)):
-            if missing := set(ids) - set(env[model].browse(ids).exists().ids):
-                sys.exit(f"uninstall check failed: {model} {sorted(missing)} deleted by the uninstall")
-        after = snapshot(env, order_ids, move_ids)
-        for kind, records in before.items():
-            if after[kind] != records:
-                problems.append(f"{kind} changed:\n  before: {records}\n  after:  {after[kind]}")
+    problems = []
+    # the bridges first, each alone, then the core
+    order = sorted(addons, key=lambda name: name == "deal_pipeline")
+    for addon in order:
+        with Registry(args.database).cursor() as cr:
+            before = snapshot(api.Environment(cr, api.SUPERUSER_ID, {}), records)
+        problems += uninstall(args, addon, records, before)
 
     if problems:
         sys.exit("uninstall check failed:\n- " + "\n- ".join(problems))
-    print(f"uninstall check passed: {len(order_ids)} orders and {len(move_ids)} invoices intact, link columns removed")
+    counts = ", ".join(f"{len(ids)} {model}" for model, ids in sorted(records.items()))
+    print(f"uninstall check passed ({', '.join(order)} uninstalled in this order): {counts} intact")
 
 
 if __name__ == "__main__":

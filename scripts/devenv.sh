@@ -387,14 +387,15 @@ cmd_test() {
     return "$rc"
 }
 
-# Installs the addon in its own throw-away database, fills it, uninstalls the addon and checks
-# that the sale orders and invoices remain (scripts/check_uninstall.py).
+# Installs the addons in their own throw-away database, fills it, uninstalls the bridges one by
+# one and then the core, and checks that the orders, invoices, projects and opportunities remain
+# (scripts/check_uninstall.py).
 cmd_uninstall_check() {
     setup
     local db=deal_pipeline_uninstall_$$
     throwaway_db "$db" "${TEST_PORT:-8079}"
-    say "Uninstall check: installing $ADDON in $db, filling it with orders and invoices, uninstalling it"
-    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDON"
+    say "Uninstall check: installing $ADDONS_CSV in $db, filling it, uninstalling the bridges, then $ADDON"
+    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
     "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$THROWAWAY_CONF" -d "$db"
 }
 
