@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { pickMany2one } from "@deal_pipeline/../tests/tours/utils/deal_tour_utils";
 
 const column = (stage) => `.o_kanban_group:has(.o_column_title:contains(${stage}))`;
 const quickCreate = ".o_kanban_quick_create";
@@ -21,14 +22,7 @@ registry.category("web_tour.tours").add("deal_pipeline_quick_create_tour", {
             content: "The owner is me by default",
             trigger: `${quickCreate} .o_field_widget[name=user_id] input:value(Sam Salesman)`,
         },
-        {
-            trigger: `${quickCreate} .o_field_widget[name=partner_id] input`,
-            run: "edit Quick Customer",
-        },
-        {
-            trigger: ".ui-menu-item > a:contains(Quick Customer)",
-            run: "click",
-        },
+        ...pickMany2one(`${quickCreate} .o_field_widget[name=partner_id]`, "Quick Customer"),
         {
             trigger: `${quickCreate} .o_field_widget[name=name] input`,
             run: "edit Quick deal",
@@ -37,14 +31,7 @@ registry.category("web_tour.tours").add("deal_pipeline_quick_create_tour", {
             trigger: `${quickCreate} .o_field_widget[name=amount] input`,
             run: "edit 7500",
         },
-        {
-            trigger: `${quickCreate} .o_field_widget[name=currency_id] input`,
-            run: "edit EUR",
-        },
-        {
-            trigger: ".ui-menu-item > a:contains(EUR)",
-            run: "click",
-        },
+        ...pickMany2one(`${quickCreate} .o_field_widget[name=currency_id]`, "EUR"),
         {
             trigger: `${quickCreate} .o_field_widget[name=expected_close_date] input`,
             run: "edit 12/31/2030",

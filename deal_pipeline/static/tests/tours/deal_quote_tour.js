@@ -1,26 +1,13 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 import tourUtils from "@sale/js/tours/tour_utils";
+import { newQuotationFromBoard } from "@deal_pipeline/../tests/tours/utils/deal_tour_utils";
 
 const DEAL = "Tour quote deal";
 
 registry.category("web_tour.tours").add("deal_pipeline_quote_tour", {
     steps: () => [
-        {
-            content: "Open the deal in Proposal Sent from the board",
-            trigger: `.o_kanban_record:contains(${DEAL})`,
-            run: "click",
-        },
-        {
-            content: "Go to the quotes of the deal",
-            trigger: ".o_form_view .o_notebook a[name=quotes]",
-            run: "click",
-        },
-        {
-            content: "Create a quotation",
-            trigger: "button[name=action_new_quotation]",
-            run: "click",
-        },
+        ...newQuotationFromBoard(DEAL),
         {
             content: "The quotation is for the deal's customer",
             trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(Tour Customer)",

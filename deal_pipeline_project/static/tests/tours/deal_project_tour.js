@@ -1,24 +1,11 @@
 import { registry } from "@web/core/registry";
+import { newQuotationFromBoard, pickMany2one } from "@deal_pipeline/../tests/tours/utils/deal_tour_utils";
 
 const DEAL = "Tour project deal";
 
 registry.category("web_tour.tours").add("deal_pipeline_project_tour", {
     steps: () => [
-        {
-            content: "Open the deal in Proposal Sent from the board",
-            trigger: `.o_kanban_record:contains(${DEAL})`,
-            run: "click",
-        },
-        {
-            content: "Go to the quotes of the deal",
-            trigger: ".o_form_view .o_notebook a[name=quotes]",
-            run: "click",
-        },
-        {
-            content: "Create a quotation",
-            trigger: "button[name=action_new_quotation]",
-            run: "click",
-        },
+        ...newQuotationFromBoard(DEAL),
         {
             content: "The pipeline's quotation template is proposed",
             trigger: ".o_field_widget[name=sale_order_template_id] input:value(Maintenance (test))",
@@ -27,16 +14,7 @@ registry.category("web_tour.tours").add("deal_pipeline_project_tour", {
             content: "Its lines are the quote's lines",
             trigger: ".o_data_row:contains(Maintenance Package)",
         },
-        {
-            content: "Pick another template",
-            trigger: ".o_field_widget[name=sale_order_template_id] input",
-            run: "edit Website project",
-        },
-        {
-            content: "The website template",
-            trigger: ".o-autocomplete--dropdown-item:contains(Website project (test))",
-            run: "click",
-        },
+        ...pickMany2one(".o_field_widget[name=sale_order_template_id]", "Website project", "Website project (test)"),
         {
             content: "Its hours are the quote's lines",
             trigger: ".o_data_row:contains(Web Development Hours)",
