@@ -494,8 +494,10 @@ cmd_i18n() {
     ensure_debs gettext
     local db=deal_pipeline_i18n_$$ po addon
     throwaway_db "$db" "${TEST_PORT:-8079}"
-    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
+    # Each addon is exported as soon as it is installed, the core first: the fields that the
+    # bridges' dependencies add to deals (ratings, calendar events) stay out of the core's terms.
     for addon in "${ADDONS[@]}"; do
+        odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$addon"
         mkdir -p "$REPO_DIR/$addon/i18n"
         odoo_bin i18n export -c "$THROWAWAY_CONF" -d "$db" -o "$REPO_DIR/$addon/i18n/$addon.pot" "$addon"
         for po in "$REPO_DIR/$addon"/i18n/*.po; do
