@@ -210,6 +210,7 @@ def shots(odoo):
     furniture = deal_form.format(odoo.ref("deal_pipeline.deal_demo_sale_furniture"))
     project_deal = deal_form.format(odoo.ref("deal_pipeline_project.deal_demo_corporate_website"))
     convert = f'button[name="{odoo.ref("deal_pipeline_crm.deal_convert_wizard_action")}"]'
+    crm_app = odoo.ref("crm.crm_menu_root")
     tab = '.o_notebook .nav-link[name="{}"]'.format
     form = ".o_form_view .o_form_sheet"
     return [
@@ -253,7 +254,7 @@ def shots(odoo):
         {
             "addon": "deal_pipeline_crm",
             "name": "convert_wizard",
-            "url": "/odoo/action-crm.crm_lead_action_pipeline?view_type=list",
+            "url": f"/odoo/action-crm.crm_lead_action_pipeline?view_type=list&menu_id={crm_app}",
             "ready": ".o_list_renderer .o_data_row",
             "clicks": [
                 ("thead .o_list_record_selector input", convert),
