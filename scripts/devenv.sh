@@ -337,8 +337,11 @@ throwaway_db() {
     drop_db "$1"
 }
 
+# The addons' files that the database depends on: not the Apps page's (static/description/, where
+# `make screenshots` writes), so that new screenshots do not upgrade the demo database.
 addon_hash() {
-    (cd "$REPO_DIR" && find "${ADDONS[@]}" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+    (cd "$REPO_DIR" && find "${ADDONS[@]}" -type f ! -name '*.pyc' ! -path '*/static/description/*' -print0 \
+        | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
 
 # --- Commands ----------------------------------------------------------------------------------
