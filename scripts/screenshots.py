@@ -166,7 +166,7 @@ class Browser:
             await document.fonts.ready;
             const images = [...document.images].every((image) => image.complete);
             const busy = document.querySelector(".o_loading_indicator, .o_blockUI, .o-spinner");
-            return images && !busy ? document.body.innerHTML.length + ":" + document.body.innerHTML : null;
+            return images && !busy ? document.body.innerHTML : null;
         })()"""
         previous = None
         deadline = time.monotonic() + TIMEOUT
