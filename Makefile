@@ -6,7 +6,7 @@ N ?= 10000
 USERS ?= 20
 DURATION ?= 60
 
-.PHONY: setup run test lint format wheels stop bench load shell i18n
+.PHONY: setup run test lint format wheels stop bench load shell i18n screenshots
 
 setup:
 	@$(DEVENV) setup
@@ -40,3 +40,6 @@ shell:
 
 i18n:
 	@$(DEVENV) i18n
+
+screenshots:
+	@$(DEVENV) screenshots

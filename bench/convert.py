@@ -1,15 +1,18 @@
 """Time the conversion of N CRM opportunities into deals (deal_pipeline_crm).
 
 Creates a throw-away database like ``run.py`` (deal_pipeline and crm, so deal_pipeline_crm too),
-seeds N opportunities with run.py's seeder (won, lost with a reason, open in two teams, tags),
-draft quotations on ~30% of them and an activity on 20%, then converts them all with
+seeds N opportunities, their sale orders and customers with run.py's seeder (won, lost with a
+reason, open in two teams, tags; one or two orders on ~30% of them, confirmed and invoiced for
+the won ones), an activity on 20%, then converts them all with
 ``crm.lead.action_convert_to_deal()`` as a salesperson who sees every document, and prints the
 time, the rate and the number of queries. See bench/README.md.
 
-    scripts/devenv.sh bench-convert --n 100000   (or: python bench/convert.py --odoo-src ... --n N)
+    python bench/convert.py --odoo-src ... --data-dir ... --repo . --n N [--profile FILE]
 """
 
 import argparse
+import contextlib
+import cProfile
 import datetime
 import os
 import random
@@ -17,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -24,7 +28,6 @@ from run import SEED_CONTEXT, Seeder, drop_database, install, log, machine_descr
 
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.fields import Command
 from odoo.modules.registry import Registry
 
 
@@ -33,36 +36,30 @@ def seed(env, args):
     seeder.configure()
     profiles = seeder.profiles()
     leads, _seconds, _queries = seeder.seed_leads(profiles)
-    orders, activities = [], []
+    # run.py's orders of the deals' CRM twins, with no deal yet (deal_id False): the conversion links them
+    no_deals = SimpleNamespace(ids=[False] * len(profiles))
+    seeder.seed_orders(profiles, no_deals, leads)
     deadline = datetime.date.today() + datetime.timedelta(days=7)
     todo = env.ref("mail.mail_activity_data_todo")
     lead_model = env["ir.model"]._get_id("crm.lead")
-    for profile, lead_id in zip(profiles, leads.ids, strict=True):
-        for _order in range(profile["orders"]):
-            orders.append(
-                {
-                    "partner_id": profile["partner"],
-                    "user_id": profile["owner"],
-                    "opportunity_id": lead_id,
-                    "order_line": [Command.create({"product_id": seeder.product.id, "price_unit": 100.0})],
-                }
-            )
-        if profile["i"] % 5 == 0:
-            activities.append(
-                {
-                    "res_model_id": lead_model,
-                    "res_id": lead_id,
-                    "activity_type_id": todo.id,
-                    "user_id": profile["owner"],
-                    "date_deadline": deadline,
-                    "summary": "Call back",
-                }
-            )
-    seeder.run_batches("sale orders", env["sale.order"], orders)
-    seeder.run_batches("activities", env["mail.activity"].with_context(**SEED_CONTEXT), activities)
+    activities = [
+        {
+            "res_model_id": lead_model,
+            "res_id": lead_id,
+            "activity_type_id": todo.id,
+            "user_id": profile["owner"],
+            "date_deadline": deadline,
+            "summary": "Call back",
+        }
+        for profile, lead_id in zip(profiles, leads.ids, strict=True)
+        if profile["i"] % 5 == 0
+    ]
+    # as an import: no assignment e-mail per activity
+    Activity = env["mail.activity"].with_context(**SEED_CONTEXT, mail_activity_quick_update=True)
+    seeder.run_batches("activities", Activity, activities)
     env.cr.execute("ANALYZE")
     env.cr.commit()
-    return seeder, leads, len(orders), len(activities)
+    return seeder, leads, seeder.timings["sale orders"]["count"], len(activities)
 
 
 def run(args, conf):
@@ -74,10 +71,14 @@ def run(args, conf):
         seeder, leads, order_count, activity_count = seed(env, args)
         uenv = api.Environment(cr, seeder.user.id, {"lang": "en_US", "tz": "UTC"})
         queries = cr.sql_log_count
+        profiler = cProfile.Profile() if args.profile else contextlib.nullcontext()
         started = time.perf_counter()
-        action = leads.with_env(uenv).action_convert_to_deal()
-        cr.flush()
+        with profiler:
+            action = leads.with_env(uenv).action_convert_to_deal()
+            cr.flush()
         seconds = time.perf_counter() - started
+        if args.profile:
+            profiler.dump_stats(args.profile)
         queries = cr.sql_log_count - queries
         cr.commit()
         deals = env["deal.deal"].search_count([("lead_id", "!=", False)])
@@ -112,6 +113,7 @@ def main():
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--batch", type=int, default=1000, help="records per create() while seeding")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--profile", help="write the conversion's cProfile statistics into this file")
     parser.add_argument("--db", default=f"deal_pipeline_convert_{os.getpid()}")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

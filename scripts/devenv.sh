@@ -2,7 +2,7 @@
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
 # tests, the linters, the benchmark, the load test or the wheel build.
-# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|stop
+# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -337,8 +337,11 @@ throwaway_db() {
     drop_db "$1"
 }
 
+# The addons' files that the database depends on: not the Apps page's (static/description/, where
+# `make screenshots` writes), so that new screenshots do not upgrade the demo database.
 addon_hash() {
-    (cd "$REPO_DIR" && find "${ADDONS[@]}" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+    (cd "$REPO_DIR" && find "${ADDONS[@]}" -type f ! -name '*.pyc' ! -path '*/static/description/*' -print0 \
+        | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
 }
 
 # --- Commands ----------------------------------------------------------------------------------
@@ -507,6 +510,34 @@ cmd_i18n() {
     say "Updated the i18n folders of ${ADDONS[*]}: translate the empty msgstr entries of the .po files"
 }
 
+# The screenshots of every addon's static/description/ (scripts/screenshots.py), taken on the demo
+# database: on the server of `make run` when it answers on $PORT, else on one started for the run.
+cmd_screenshots() {
+    setup
+    ensure_debs chromium
+    local db=${DB:-deal_pipeline_demo} port=${PORT:-8069} server waited=0
+    local url=http://127.0.0.1:$port
+    if ! server_answers "$url"; then
+        say "Starting the demo server of 'make run' on $url for the screenshots"
+        # in a process group of its own, stopped as a whole at the end
+        DB=$db PORT=$port setsid "$REPO_DIR/scripts/devenv.sh" run &
+        server=$!
+        # shellcheck disable=SC2064  # expand now: the trap must stop this server
+        trap "kill -- -$server 2>/dev/null || true" EXIT
+        until server_answers "$url"; do
+            kill -0 "$server" 2>/dev/null || die "The demo server stopped before answering (see the log above)."
+            [ $((waited += 2)) -lt 1800 ] || die "The demo server did not answer on $url in 30 minutes."
+            sleep 2
+        done
+    fi
+    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/screenshots.py" --url "$url" --db "$db" "$@"
+}
+
+server_answers() {
+    "$VENV_DIR/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/web/health", timeout=5)' \
+        "$1" 2>/dev/null
+}
+
 cmd_shell() {
     setup
     local db=${DB:-deal_pipeline_demo}
@@ -520,11 +551,11 @@ setup)
     setup
     say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
     ;;
-run | test | lint | format | wheels | bench | load | shell | i18n | stop)
+run | test | lint | format | wheels | bench | load | shell | i18n | screenshots | stop)
     cmd=$1
     shift
     "cmd_$cmd" "$@"
     ;;
 uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|stop" ;;
+*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop" ;;
 esac

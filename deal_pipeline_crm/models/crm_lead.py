@@ -8,8 +8,10 @@ _logger = logging.getLogger(__name__)
 # Opportunities converted per create() call.
 CONVERT_BATCH = 1000
 # The conversion logs its own message on each deal; the owner follows the deal without receiving
-# one assignment e-mail per deal, and the converting user does not follow every deal.
+# one assignment e-mail per deal (owners are subscribed once per batch, not once per deal as a
+# tracked create does), and the converting user does not follow every deal.
 CONVERT_CONTEXT = {
+    "tracking_disable": True,
     "mail_create_nolog": True,
     "mail_create_nosubscribe": True,
     "mail_auto_subscribe_no_notify": True,
@@ -114,6 +116,9 @@ class CrmLead(models.Model):
                 lost_reason = lost_reasons.get(lead.lost_reason_id) if lead.won_status == "lost" else None
                 vals_list.append(lead._prepare_deal_values(pipeline, find_stage(lead, pipeline), tags, lost_reason))
             deals = self.env["deal.deal"].with_context(**CONVERT_CONTEXT).create(vals_list)
+            for owner, owner_deals in deals.grouped("user_id").items():
+                if owner:
+                    owner_deals._message_auto_subscribe({"user_id": owner.id})
             # a closed deal was closed when its opportunity was, not at the conversion
             closed = deals.filtered(lambda deal: deal.outcome != "open" and deal.lead_id.date_closed)
             for date_closed, closed_deals in closed.grouped(lambda deal: deal.lead_id.date_closed).items():
@@ -285,11 +290,24 @@ class CrmLead(models.Model):
         if SaleOrder.has_access("write"):
             orders = SaleOrder.search([("opportunity_id", "in", self.ids), ("deal_id", "=", False)])
             orders = orders._filtered_access("write")
+            linked = SaleOrder
             for lead, lead_orders in orders.grouped("opportunity_id").items():
                 deal = deal_of[lead.id]
+                same_company = lead_orders.filtered(lambda order, deal=deal: order.company_id == deal.company_id)
                 # existing documents of a won or lost opportunity follow it into its closed deal, which
-                # takes no new quotation from a user: the orders are the user's own to write (above)
-                lead_orders.filtered(lambda order, deal=deal: order.company_id == deal.company_id).sudo().deal_id = deal
+                # takes no new quotation from a user: the orders are the user's own to write (above);
+                # one message per batch below instead of one tracking message per order
+                same_company.sudo().with_context(mail_notrack=True).deal_id = deal
+                linked |= same_company
+            linked._message_log_batch(
+                {
+                    order.id: self.env._(
+                        "Linked to the deal %(deal)s, converted from its opportunity.",
+                        deal=order.deal_id._get_html_link(),
+                    )
+                    for order in linked
+                }
+            )
         activities = (
             self.env["mail.activity"]
             .with_context(active_test=False)

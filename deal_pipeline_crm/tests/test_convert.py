@@ -73,6 +73,11 @@ class TestConvert(DealCrmCommon):
         self.assertFalse(self.lead_open_direct.activity_ids)
         self.assertIn(f'data-oe-model="crm.lead" data-oe-id="{self.lead_open_direct.id}"', direct.message_ids[0].body)
         self.assertIn(f'data-oe-model="deal.deal" data-oe-id="{direct.id}"', self.lead_open_direct.message_ids[0].body)
+        # the owner follows the deal, the converting manager does not; the quotations say where they went
+        self.assertIn(self.sara.partner_id, direct.sudo().message_partner_ids)
+        self.assertNotIn(self.env.user.partner_id, direct.sudo().message_partner_ids)
+        for quotation in self.quotation_direct | self.quotation_direct_2:
+            self.assertIn(f'data-oe-model="deal.deal" data-oe-id="{direct.id}"', quotation.message_ids[0].body)
 
         self._assert_deal(
             self.lead_open_key,
