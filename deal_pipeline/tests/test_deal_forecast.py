@@ -1,11 +1,11 @@
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import new_test_user, tagged, users
+from odoo.tests import HttpCase, mute_logger, new_test_user, tagged, users
 from odoo.tools.safe_eval import safe_eval
 
 from .common import DealSaleCommon
@@ -287,3 +287,40 @@ class TestDealForecast(DealSaleCommon):
             .with_context(allowed_company_ids=both.ids)
         )
         self.assertEqual(len(report.search([])), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestDealCashForecastApi(HttpCase):
+    """The cash forecast over JSON-RPC with an API key: refused to a salesman, read by a deals
+    administrator."""
+
+    def test_cash_forecast_over_the_api(self):
+        customer = self.env["res.partner"].create({"name": "Cash API Customer", "is_company": True})
+        self.env["deal.deal"].create(
+            {
+                "name": "Cash API deal",
+                "partner_id": customer.id,
+                "amount": 1000.0,
+                "stage_id": self.env.ref("deal_pipeline.stage_proposal_sent").id,
+                "expected_close_date": date.today() + timedelta(days=40),
+            }
+        )
+        salesman = new_test_user(self.env, login="cash_api_salesman", groups="sales_team.group_sale_salesman")
+        manager = new_test_user(self.env, login="cash_api_manager", groups="deal_pipeline.group_deal_manager")
+        for user, status in ((salesman, 403), (manager, 200)):
+            key = (
+                self.env["res.users.apikeys"]
+                .with_user(user)
+                ._generate(scope="rpc", name="cash", expiration_date=datetime.now() + timedelta(days=1))
+            )
+            with self.subTest(user=user.login), mute_logger("odoo.http"):
+                response = self.url_open(
+                    "/json/2/deal.cash.forecast.report/search_read",
+                    json={"domain": [["deal_id.name", "=", "Cash API deal"]], "fields": ["amount"]},
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+                self.assertEqual(response.status_code, status, response.text)
+                if status == 200:
+                    self.assertEqual([row["amount"] for row in response.json()], [500.0])
+                else:
+                    self.assertEqual(response.json()["name"], "odoo.exceptions.AccessError")
