@@ -23,12 +23,15 @@
         "wizard/deal_won_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "views/deal_deal_forecast_views.xml",
         "report/deal_report_views.xml",
+        "report/deal_cash_forecast_report_views.xml",
         "views/deal_pipeline_menus.xml",
     ],
     "demo": [
         "demo/deal_demo.xml",
         "demo/sale_demo.xml",
+        "demo/deal_cash_forecast_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -147,17 +147,25 @@ class DealReport(models.Model):
                    move.amount_untaxed_signed, move.amount_total_signed,
                    move.amount_total_signed - move.amount_residual_signed,
                    move.amount_residual_signed
-              FROM (
-                    SELECT deal_id, id AS move_id FROM account_move WHERE deal_id IS NOT NULL
-                     UNION
-                    SELECT so.deal_id, line.move_id
-                      FROM sale_order so
-                      JOIN sale_order_line sol ON sol.order_id = so.id
-                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                      JOIN account_move_line line ON line.id = rel.invoice_line_id
-                     WHERE so.deal_id IS NOT NULL
-                   ) link
+              FROM (%(links)s) link
               JOIN account_move move ON move.id = link.move_id
              WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+            """,
+            links=self._query_invoice_links(),
+        )
+
+    @api.model
+    def _query_invoice_links(self):
+        """(deal_id, move_id) of the deals' invoices: linked directly or made from their orders."""
+        return SQL(
+            """
+            SELECT deal_id, id AS move_id FROM account_move WHERE deal_id IS NOT NULL
+             UNION
+            SELECT so.deal_id, line.move_id
+              FROM sale_order so
+              JOIN sale_order_line sol ON sol.order_id = so.id
+              JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+              JOIN account_move_line line ON line.id = rel.invoice_line_id
+             WHERE so.deal_id IS NOT NULL
             """
         )
