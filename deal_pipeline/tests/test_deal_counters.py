@@ -2,8 +2,8 @@ from odoo.tests import tagged
 
 from .common import DealSaleCommon
 
-COUNTERS = ["quotation_count", "sale_order_count", "invoice_count"]
-AMOUNTS = ["amount_invoiced", "amount_paid", "amount_due"]
+COUNTERS = ("quotation_count", "sale_order_count", "invoice_count")
+AMOUNTS = ("amount_invoiced", "amount_paid", "amount_due")
 
 
 @tagged("post_install", "-at_install")
