@@ -52,6 +52,10 @@ WON, LOST = 4, 5
 WORDS = ["Azure", "Bright", "Cedar", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Iris", "Juniper"]
 KINDS = ["Interior", "Logistics", "Foods", "Systems", "Studio"]
 MEASURES = ["board open", "list open", "search by customer", "card move", "form open", "pivot stage x month"]
+BROWSER_MEASURES = ["board ready (browser)", "column load more (browser)"]
+BROWSER_REPS = 5  # median of 5 page loads per side
+BROWSER_COLUMN = 200  # cards of the column the "load more" measure shows in full
+BROWSER_PASSWORD = "bench_lead"  # the measuring user's, set for the browser measures only
 
 
 def log(message):
@@ -168,6 +172,9 @@ class Side:
         self.date_field = date_field
         self.partner_node = search.find(".//field[@name='partner_id']")
         self.search_context = {key: value for key, value in context.items() if not key.startswith("search_default")}
+        # what the kanban reads of each column's record with the columns (the deal board: the
+        # outcome of the stage, which decides what a drop does)
+        self.groupby_read_specification = {"stage_id": {"outcome": {}}} if self.model_name == "deal.deal" else {}
 
     def customer_domain(self, customer):
         """The domain of the search view's customer field for the text ``customer``."""
@@ -487,6 +494,7 @@ def board_open(side):
             auto_unfold=True,
             unfold_read_specification=side.kanban_spec,
             unfold_read_default_limit=CARDS_PER_COLUMN,
+            groupby_read_specification=side.groupby_read_specification,
         )
         model.read_progress_bar(side.domain, side.group_by, side.progressbar)
 
@@ -549,6 +557,55 @@ def board_columns(env, side):
     return [group[side.group_by][0] for group in groups]
 
 
+def browser_boards(env, seeder, profiles, deals, leads):
+    """The URLs of the browser measures: each board as the measured calls see it (one deal
+    pipeline with the Open filter, one sales team with Open Opportunities), and the same boards
+    restricted to BROWSER_COLUMN twins of their first column (for "load more")."""
+    pipeline, team = seeder.pipelines[0], seeder.teams[0]
+    column = [
+        (deal_id, lead_id)
+        for p, deal_id, lead_id in zip(profiles, deals.ids, leads.ids, strict=True)
+        if p["pipeline"] == 0 and p["stage"] == 0 and p["crm_stage"] == 0
+    ][:BROWSER_COLUMN]
+    deal_ids, lead_ids = [deal_id for deal_id, _lead in column], [lead_id for _deal, lead_id in column]
+
+    def action(model, kanban, search, domain, context):
+        record = env["ir.actions.act_window"].create(
+            {
+                "name": f"Benchmark {model}",
+                "res_model": model,
+                "view_mode": "kanban",
+                "view_ids": [Command.create({"view_mode": "kanban", "view_id": env.ref(kanban).id})],
+                "search_view_id": env.ref(search).id,
+                "domain": repr(domain),
+                "context": repr(context),
+            }
+        )
+        return f"/odoo/action-{record.id}"
+
+    deal_domain = [("pipeline_id", "=", pipeline.id)]
+    deal_context = {"default_pipeline_id": pipeline.id, "search_default_open": 1}
+    crm_domain = [("type", "=", "opportunity"), ("team_id", "=", team.id)]
+    crm_context = {"default_type": "opportunity", "search_default_open_opportunities": 1}
+    deal_views = ("deal_pipeline.deal_deal_view_kanban", "deal_pipeline.deal_deal_view_search")
+    crm_views = ("crm.crm_case_kanban_view_leads", "crm.view_crm_case_opportunities_filter")
+    boards = {
+        "board ready (browser)": (
+            action("deal.deal", *deal_views, deal_domain, deal_context),
+            action("crm.lead", *crm_views, crm_domain, crm_context),
+            None,
+        ),
+        "column load more (browser)": (
+            action("deal.deal", *deal_views, [*deal_domain, ("id", "in", deal_ids)], deal_context),
+            action("crm.lead", *crm_views, [*crm_domain, ("id", "in", lead_ids)], crm_context),
+            len(column),
+        ),
+    }
+    seeder.user.password = BROWSER_PASSWORD
+    env.cr.commit()
+    return boards
+
+
 # ----------------------------------------------------------------------------------------------
 # Report
 # ----------------------------------------------------------------------------------------------
@@ -578,17 +635,22 @@ def ratio(deal, crm):
 
 
 def print_table(result):
-    header = f"{'measure':<22}{'deal ms':>10}{'crm ms':>10}{'ratio':>8}{'deal q':>8}{'crm q':>8}"
+    header = f"{'measure':<28}{'deal ms':>10}{'crm ms':>10}{'ratio':>8}{'deal q':>8}{'crm q':>8}"
     print(f"\nN = {result['N']}  ({result['measured_at']}, {result['machine']})")
     print(header)
     print("-" * len(header))
     for m in result["measures"]:
         print(
-            f"{m['name']:<22}{m['deal_ms']:>10.1f}{m['crm_ms']:>10.1f}{m['ratio']:>8.2f}"
-            f"{m['deal_queries']:>8}{m['crm_queries']:>8}"
+            f"{m['name']:<28}{m['deal_ms']:>10.1f}{m['crm_ms']:>10.1f}{m['ratio']:>8.2f}"
+            f"{m['deal_queries'] if m['deal_queries'] is not None else '':>8}"
+            f"{m['crm_queries'] if m['crm_queries'] is not None else '':>8}"
         )
     seed = next(m for m in result["measures"] if m["name"] == "seed")
-    print(f"seed rate: {seed['deal_rate']:.0f} deals/s, {seed['crm_rate']:.0f} leads/s\n")
+    print(f"seed rate: {seed['deal_rate']:.0f} deals/s, {seed['crm_rate']:.0f} leads/s")
+    for m in result["measures"]:
+        if "deal_peak_rss_mb" in m:
+            print(f"peak RSS of Odoo, {m['name']}: deal {m['deal_peak_rss_mb']} MB, CRM {m['crm_peak_rss_mb']} MB")
+    print()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -670,6 +732,8 @@ def run(args, conf):
                 "crm_rate": round(args.n / crm_seconds, 1),
             }
         )
+        boards = browser_boards(env, seeder, profiles, deals, leads) if args.browser else {}
+        login = seeder.user.login
         result["measured_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         result["measures"] = measures
         result["seeding"] = seeder.timings
@@ -680,7 +744,42 @@ def run(args, conf):
         }
     registry.delete(args.db)
     odoo.sql_db.close_db(args.db)
+    if boards:
+        result["measures"] += browser_measures(args, conf, boards, login)
     return result
+
+
+def browser_measures(args, conf, boards, login):
+    """The boards opened in headless Chromium (bench/browser.py), as the measuring user."""
+    from browser import measure_browser  # noqa: PLC0415 (imported only when measuring in a browser)
+
+    measures = []
+    log(f"browser measures ({BROWSER_REPS} page loads per side, Odoo on port {args.http_port})")
+    found = measure_browser(
+        conf,
+        args.db,
+        args.odoo_src,
+        args.http_port,
+        login=login,
+        password=BROWSER_PASSWORD,
+        boards=boards,
+        reps=BROWSER_REPS,
+    )
+    for name in BROWSER_MEASURES:
+        values = found[name]
+        measures.append(
+            {
+                "name": name,
+                "deal_ms": values["deal_ms"],
+                "crm_ms": values["crm_ms"],
+                "ratio": ratio(values["deal_ms"], values["crm_ms"]),
+                "deal_queries": None,
+                "crm_queries": None,
+                "deal_peak_rss_mb": values["deal_rss_mb"],
+                "crm_peak_rss_mb": values["crm_rss_mb"],
+            }
+        )
+    return measures
 
 
 def main():
@@ -695,6 +794,10 @@ def main():
     parser.add_argument("--db", default=f"deal_pipeline_bench_{os.getpid()}", help="the throw-away database")
     parser.add_argument("--output", help="JSON file (default: bench/results-<N>.json)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-browser", dest="browser", action="store_false", help="skip the measures in headless Chromium"
+    )
+    parser.add_argument("--http-port", type=int, default=8093, help="port of Odoo for the browser measures")
     args = parser.parse_args()
     output = Path(args.output) if args.output else BENCH_DIR / f"results-{args.n}.json"
 

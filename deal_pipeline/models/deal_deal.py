@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, OrderedSet
+from odoo.tools import SQL
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -15,6 +15,9 @@ QUOTATION_STATES = ("draft", "sent")
 INVOICE_TYPES = ("out_invoice", "out_refund")
 # Who may read sales orders and customer invoices (sale's and account's groups).
 SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
+# Aggregates whose value over a group is the sum of their values over its sub-groups (a sum
+# over no value, NULL in SQL, is False in _read_group).
+SUMMABLE_AGGREGATES = ("sum", "sum_currency", "count")
 INVOICE_DEPENDS = (
     "linked_invoice_ids.state",
     "linked_invoice_ids.amount_untaxed_signed",
@@ -176,7 +179,7 @@ class DealDeal(models.Model):
     )
     invoice_ids = fields.Many2many(
         "account.move",
-        compute="_compute_invoice_ids",
+        compute="_compute_invoice_data",
         groups=SALE_READERS,
         help="Customer invoices and credit notes linked to the deal or made from its orders.",
     )
@@ -305,6 +308,55 @@ class DealDeal(models.Model):
         stage_ids = stages._search(Domain("id", "in", stages.ids) | stage_domain, order=stages._order)
         return stages.browse(stage_ids)
 
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):  # noqa: PLR0917 (Odoo's signature)
+        """The column sums of the board ask for the distinct currencies of each column
+        (``<many2one>:array_agg_distinct``, e.g. ``company_currency_id``), which makes PostgreSQL
+        sort every row of the board; grouping by that field too and merging the sub-groups gives
+        the same result with a hash aggregate, several times faster on large pipelines."""
+        distinct = [spec for spec in aggregates if spec.endswith(":array_agg_distinct")]
+        fnames = [spec.split(":")[0] for spec in distinct]
+        others = [spec for spec in aggregates if spec not in distinct]
+        if (
+            len(distinct) != 1
+            or having
+            or offset
+            or limit
+            or self._fields[fnames[0]].type != "many2one"
+            or not self._fields[fnames[0]].store
+            or fnames[0] in groupby
+            or any(spec != "__count" and spec.split(":")[-1] not in SUMMABLE_AGGREGATES for spec in others)
+            or any(term.split()[0] not in groupby for term in (order or "").split(",") if term.strip())
+        ):
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        rows = super()._read_group(domain, [*groupby, fnames[0]], others, order=order)
+        merged = {}
+        for row in rows:
+            key, value, values = row[: len(groupby)], row[len(groupby)], row[len(groupby) + 1 :]
+            merged.setdefault(key, ([], []))
+            merged[key][0].append(value)
+            merged[key][1].append(values)
+        result = []
+        for key, (distinct_values, values) in merged.items():
+            columns = dict(zip(others, zip(*values, strict=True), strict=True))
+            ids = sorted({record.id for record in distinct_values if record})
+            ids += [None] * (not all(distinct_values))  # ARRAY_AGG puts NULL last
+            sums = {
+                spec: sum(value for value in column if value is not False) if any(column) else column[0]
+                for spec, column in columns.items()
+            }
+            result.append(key + tuple(ids if spec in distinct else sums[spec] for spec in aggregates))
+        return result
+
+    @api.model
+    def read_progress_bar(self, domain, group_by, progress_bar):
+        """The activity bar counts the deals by activity state; a deal without activities has no
+        state and no segment, so only the deals with activities are grouped (the same bars
+        without going through every deal of the board)."""
+        if progress_bar.get("field") == "activity_state":
+            domain = Domain(domain) & Domain("activity_ids", "!=", False)
+        return super().read_progress_bar(domain, group_by, progress_bar)
+
     # ------------------------------------------------------------------------------------------
     # Rotting (mail.tracking.duration.mixin): closed deals do not rot
     # ------------------------------------------------------------------------------------------
@@ -383,8 +435,15 @@ class DealDeal(models.Model):
             same_stage = self.filtered(lambda deal: deal.stage_id.id == vals["stage_id"])
             # a pending computation must see the stage the deal leaves, not only the new one
             self.flush_recordset(["last_open_stage_id"])
+        # A card moved to another stage of the same outcome (open to open) keeps its closing date,
+        # lost reason and converted amount: they are not recomputed (no rate lookup on a move).
+        same_outcome = self.browse()
+        if set(vals) == {"stage_id"}:
+            outcome = self.env["deal.stage"].browse(vals["stage_id"]).outcome
+            same_outcome = self.filtered(lambda deal: deal.outcome == outcome)
         stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
-        with self.env.protecting(stage_change_fields, same_stage):
+        outcome_fields = [self._fields[name] for name in ("date_closed", "lost_reason_id", "amount_company")]
+        with self.env.protecting(stage_change_fields, same_stage), self.env.protecting(outcome_fields, same_outcome):
             return super().write(vals)
 
     @api.model
@@ -558,32 +617,30 @@ class DealDeal(models.Model):
             deal.amount_quoted = amounts[deal._origin.id, True]  # Monetary: rounded in the company currency
             deal.amount_ordered = amounts[deal._origin.id, False]
 
-    # Three computes on purpose: setting invoice_ids checks the read access of the invoices of
-    # each deal (a query per deal), and computing the amounts with the board's invoice counter
-    # costs the board two more queries.
-    @api.depends(*INVOICE_DEPENDS)
-    def _compute_invoice_ids(self):
-        invoice_ids = self._fetch_invoice_ids()
-        for deal in self:
-            deal.invoice_ids = self.env["account.move"].browse(invoice_ids[deal._origin.id])
-
     @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_count(self):
-        invoice_ids = self._fetch_invoice_ids()
+        """The board's counter: numbers only, from one fetch for all its cards. One deal (its form,
+        which reads the invoices too) is counted from ``invoice_ids``, when the user may read
+        that field: one fetch for both."""
+        if len(self) == 1 and (self.env.su or self.env.user.has_groups(SALE_READERS)):
+            self.invoice_count = len(self.invoice_ids)
+            return
+        invoices_by_deal = self._fetch_invoices()
         for deal in self:
-            deal.invoice_count = len(invoice_ids[deal._origin.id])
+            deal.invoice_count = len(invoices_by_deal.get(deal._origin.id, ()))
 
     @api.depends(*INVOICE_DEPENDS, "amount_company")
     def _compute_invoice_data(self):
-        """Sums of the posted invoices the user may read, in company currency (the ``*_signed``
-        amounts of account.move); without access to invoices, zeros."""
-        invoice_ids = self._fetch_invoice_ids()
-        invoices = self.env["account.move"].browse({id_ for ids in invoice_ids.values() for id_ in ids})
-        if invoices:
-            invoices.fetch(["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"])
+        """Invoices and their sums: those of the posted ones in company currency (the ``*_signed``
+        amounts of account.move); without access to invoices, none and zeros."""
+        invoices_by_deal = self._fetch_invoices()
         for deal in self:
-            posted = invoices.browse(invoice_ids[deal._origin.id]).filtered(lambda move: move.state == "posted")
+            invoices = invoices_by_deal.get(deal._origin.id, self.env["account.move"])
+            posted = invoices.filtered(lambda move: move.state == "posted")
             residual = sum(posted.mapped("amount_residual_signed"))
+            # as superuser: the ORM would check again, deal by deal, the read access to invoices
+            # that the fetch has already filtered by the record rules
+            deal.sudo().invoice_ids = invoices
             deal.amount_invoiced = sum(posted.mapped("amount_total_signed"))
             deal.amount_invoiced_untaxed = sum(posted.mapped("amount_untaxed_signed"))
             deal.amount_paid = deal.amount_invoiced - residual
@@ -592,39 +649,50 @@ class DealDeal(models.Model):
                 100.0 * deal.amount_invoiced_untaxed / deal.amount_company if deal.amount_company else 0.0
             )
 
-    def _fetch_invoice_ids(self):
-        """{deal id: invoice ids}: the customer invoices and credit notes the user may read that are
-        linked to the deal, or that invoice lines of the deal's orders; two grouped queries."""
-        invoice_ids = defaultdict(OrderedSet)
+    def _fetch_invoices(self):
+        """{deal id: invoices}: the customer invoices and credit notes the user may read that are
+        linked to the deal, or that invoice lines of the deal's orders the user may read, with
+        their state and amounts fetched. Two queries, both driven by the deals' ids: the candidate
+        invoices, then those of them the record rules let the user read."""
         Move = self.env["account.move"]
-        deal_ids = self._origin.ids
+        deal_ids = tuple(self._origin.ids)
         if not deal_ids or not Move.has_access("read"):
-            return invoice_ids
-        for deal, ids in Move._read_group(
-            [("deal_id", "in", deal_ids), ("move_type", "in", INVOICE_TYPES)], ["deal_id"], ["id:array_agg"]
-        ):
-            invoice_ids[deal.id].update(ids)
-        if self.env["sale.order.line"].has_access("read"):
-            # invoices made from the deal's orders, in one query; record rules of the invoices and
-            # order lines apply through _search
-            invoices = Move._search([("move_type", "in", INVOICE_TYPES)])
-            order_lines = self.env["sale.order.line"]._search([("order_id.deal_id", "in", deal_ids)])
-            rows = self.env.execute_query(
-                SQL(
-                    """SELECT so.deal_id, array_agg(DISTINCT aml.move_id)
-                         FROM sale_order_line_invoice_rel rel
-                         JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                         JOIN sale_order so ON so.id = sol.order_id
-                         JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                        WHERE rel.order_line_id IN %s AND aml.move_id IN %s
-                     GROUP BY so.deal_id""",
-                    order_lines.subselect(),
-                    invoices.subselect(),
-                )
+            return {}
+        self.env["account.move"].flush_model(["deal_id"])
+        query = SQL("SELECT deal_id, id FROM account_move WHERE deal_id IN %s", deal_ids)
+        OrderLine = self.env["sale.order.line"]
+        if OrderLine.has_access("read"):
+            # invoices made from the deal's orders; record rules of the order lines apply
+            order_lines = OrderLine._search([("order_id.deal_id", "in", deal_ids)])
+            self.env["sale.order"].flush_model(["deal_id"])
+            OrderLine.flush_model(["order_id", "invoice_lines"])
+            self.env["account.move.line"].flush_model(["move_id"])
+            query = SQL(
+                """%s UNION
+                   SELECT so.deal_id, aml.move_id
+                     FROM sale_order so
+                     JOIN sale_order_line sol ON sol.order_id = so.id
+                     JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                     JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                    WHERE so.deal_id IN %s AND sol.id IN %s""",
+                query,
+                deal_ids,
+                order_lines.subselect(),
             )
-            for deal_id, ids in rows:
-                invoice_ids[deal_id].update(ids)
-        return invoice_ids
+        candidates = self.env.execute_query(query)
+        if not candidates:
+            return {}
+        invoices = Move.search_fetch(
+            [("id", "in", list({move_id for _deal_id, move_id in candidates})), ("move_type", "in", INVOICE_TYPES)],
+            ["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"],
+            order="id",
+        )
+        readable = set(invoices.ids)
+        invoice_ids = defaultdict(list)
+        for deal_id, move_id in sorted(candidates):
+            if move_id in readable:
+                invoice_ids[deal_id].append(move_id)
+        return {deal_id: Move.browse(ids) for deal_id, ids in invoice_ids.items()}
 
     @api.model
     def _check_link_input(self, documents, vals_list, create=False, access="read"):

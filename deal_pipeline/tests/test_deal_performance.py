@@ -127,3 +127,31 @@ class TestDealBoardQueries(DealCommon):
     @users("deal_all")
     def test_board_queries_all_deals(self):
         self._assert_board_queries(24, 19)
+
+    @users("deal_all")
+    def test_board_sums_as_odoo_computes_them(self):
+        """The column sums and currencies the kanban asks for are the same whether the deals are
+        also grouped by currency and merged (deal.deal._read_group, the board's order) or
+        aggregated by Odoo's own query (an order on an aggregate skips the merge)."""
+        self._create_deals(12)
+        Deal = self.env["deal.deal"]
+        aggregates = [
+            "amount_company:sum",
+            "company_currency_id:array_agg_distinct",
+            "amount_company:sum_currency",
+            "amount:sum",
+            "__count",
+        ]
+
+        def by_stage(rows):
+            return {
+                stage: [round(value, 2) if isinstance(value, float) else value for value in values]
+                for stage, *values in rows
+            }
+
+        merged = Deal._read_group(self.open_domain, ["stage_id"], aggregates, order="stage_id")
+        odoo = Deal._read_group(self.open_domain, ["stage_id"], aggregates, order="__count DESC, stage_id")
+        self.assertEqual(len(merged), 4)
+        self.assertEqual(by_stage(merged), by_stage(odoo))
+        self.assertEqual(merged[0][2], self.company.currency_id.ids)
+        self.assertEqual(sum(row[5] for row in merged), 12)
