@@ -1,1 +1,1 @@
-from . import deal_report
+from . import deal_forecast_accuracy_report, deal_report
