@@ -119,7 +119,7 @@ class DealDeal(models.Model):
         ondelete="restrict",
     )
     priority = fields.Selection(PRIORITIES, default="0")
-    tag_ids = fields.Many2many("deal.tag", string="Tags")
+    tag_ids = fields.Many2many("deal.tag")
     color = fields.Integer("Color Index")
     description = fields.Html("Notes")
     active = fields.Boolean(default=True, tracking=True)

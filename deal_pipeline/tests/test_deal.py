@@ -32,6 +32,7 @@ class TestDeal(DealCommon):
             deal_form.name = "Website redesign"
             deal_form.partner_id = self.customer
             deal_form.amount = 2000.0
+            deal_form.expected_close_date = CLOSE_DATE
             self.assertEqual(deal_form.stage_id, self.stage_new)
             self.assertEqual(deal_form.probability, 10.0)
             deal_form.stage_id = self.stage_proposal

@@ -105,7 +105,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     @users("deal_salesman")
     def test_sent_quotation_moves_deal_forward(self):
-        deal = self._create_deal(stage_id=self.stage_new.id)
+        deal = self._create_deal(stage_id=self.stage_new.id, expected_close_date=CLOSE_DATE)
         order = self._create_quotation(deal)
         self.assertEqual(deal.stage_id, self.stage_new)
         order.action_quotation_sent()
@@ -115,7 +115,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     @users("deal_salesman")
     def test_sent_by_email_moves_deal_forward(self):
-        deal = self._create_deal(stage_id=self.stage_qualification.id)
+        deal = self._create_deal(stage_id=self.stage_qualification.id, expected_close_date=CLOSE_DATE)
         order = self._create_quotation(deal)
         order.with_context(mark_so_as_sent=True).message_post(body="Your quotation")
         self.assertEqual(order.state, "sent")
@@ -134,7 +134,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     def test_sent_quotation_of_deal_the_salesman_cannot_write(self):
         """Sending is the trigger: the deal moves whoever sends the quotation."""
-        deal = self._create_deal(stage_id=self.stage_new.id, user_id=self.user_own.id)
+        deal = self._create_deal(stage_id=self.stage_new.id, user_id=self.user_own.id, expected_close_date=CLOSE_DATE)
         order = self._create_quotation(deal, user_id=self.user_salesman.id)
         self.assertFalse(deal.with_user(self.user_salesman).has_access("write"))
         order.with_user(self.user_salesman).action_quotation_sent()

@@ -124,9 +124,16 @@ class TestDealRevision(DealCommon):
         deals = twice | far | once | pulled | set_late
         slipping = self.env["deal.deal"].search([("id", "in", deals.ids), *slipping_domain])
         self.assertEqual(slipping, twice | far)
-        history = twice.revision_ids
+        # the history, latest first: two pushes, then the creation (close date and amount)
+        history = twice.revision_ids.sorted()
         self.assertEqual(
-            history.mapped("date"), [datetime(2030, 2, 1, 9), datetime(2030, 1, 20, 9), datetime(2030, 1, 5, 9)]
+            [(revision.date, revision.field_name) for revision in history],
+            [
+                (datetime(2030, 2, 1, 9), "expected_close_date"),
+                (datetime(2030, 1, 20, 9), "expected_close_date"),
+                (datetime(2030, 1, 5, 9), "amount"),
+                (datetime(2030, 1, 5, 9), "expected_close_date"),
+            ],
         )
 
     def test_revisions_follow_the_deal_rules(self):

@@ -70,7 +70,7 @@ class TestDealStageRequirements(DealCommon):
         self._require(self.stage_won.with_user(self.user_manager), "tag_ids")
         self._require(self.stage_lost.with_user(self.user_manager), "description")
         deal = self._create_deal(user_id=self.user_own.id).with_user(self.user_own)
-        with self._refused("cannot enter the stage “Closed Won”: fill in Tags first"):
+        with self._refused("cannot enter the stage “Closed Won”: fill in Tag first"):
             deal.action_mark_won()
         with self._refused("cannot enter the stage “Closed Lost”: fill in Notes first"):
             deal.action_mark_lost(lost_reason_id=self.lost_reason.id)
@@ -115,4 +115,4 @@ class TestDealStageRequirementsSale(DealSaleCommon):
         order.with_user(self.user_salesman).action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertEqual(deal.outcome, "open")
-        self.assertIn("but the deal stays open: fill in Tags to move it to “Closed Won”", deal.message_ids[0].body)
+        self.assertIn("but the deal stays open: fill in Tag to move it to “Closed Won”", deal.message_ids[0].body)
