@@ -19,6 +19,7 @@
         "views/deal_lost_reason_views.xml",
         "views/deal_tag_views.xml",
         "views/deal_deal_views.xml",
+        "views/deal_revision_views.xml",
         "wizard/deal_lost_wizard_views.xml",
         "wizard/deal_won_wizard_views.xml",
         "views/sale_order_views.xml",
@@ -26,6 +27,7 @@
         "views/deal_deal_forecast_views.xml",
         "report/deal_report_views.xml",
         "report/deal_cash_forecast_report_views.xml",
+        "report/deal_forecast_accuracy_report_views.xml",
         "views/deal_pipeline_menus.xml",
     ],
     "demo": [

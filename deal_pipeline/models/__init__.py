@@ -8,6 +8,7 @@ from . import (
     deal_deal_import,
     deal_lost_reason,
     deal_pipeline,
+    deal_revision,
     deal_stage,
     deal_tag,
     sale_order,

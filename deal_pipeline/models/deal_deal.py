@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .deal_revision import REVISED_FIELDS
+
 PRIORITIES = [
     ("0", "Normal"),
     ("1", "Good"),
@@ -157,6 +159,43 @@ class DealDeal(models.Model):
         help="Amount in company currency multiplied by the probability.",
     )
 
+    # Slippage: every change of the expected close date and of the amount is a deal.revision
+    revision_ids = fields.One2many(
+        "deal.revision", "deal_id", string="Revisions", groups="deal_pipeline.group_deal_user_own"
+    )
+    close_date_push_count = fields.Integer(
+        "Close Date Pushes",
+        compute="_compute_close_date_slip",
+        store=True,
+        help="How many times the expected close date was pushed later.",
+    )
+    close_date_slip_days = fields.Integer(
+        "Days Slipped",
+        compute="_compute_close_date_slip",
+        store=True,
+        help="Total days by which the expected close date was pushed later.",
+    )
+    first_amount = fields.Monetary(
+        "First Estimate",
+        currency_field="currency_id",
+        compute="_compute_first_estimates",
+        store=True,
+        help="The first estimated amount given to the deal.",
+    )
+    first_close_date = fields.Date(
+        "First Expected Close Date",
+        compute="_compute_first_estimates",
+        store=True,
+        help="The first expected close date given to the deal.",
+    )
+    first_amount_company = fields.Monetary(
+        "First Estimate (Company Currency)",
+        currency_field="company_currency_id",
+        compute="_compute_first_amount_company",
+        store=True,
+        help="The first estimate converted at the same rate as the estimated amount in company currency.",
+    )
+
     # Quotes and invoices: the deal's sale.order quotations/orders and account.move invoices
     allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
     sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders", groups=SALE_READERS)
@@ -278,20 +317,77 @@ class DealDeal(models.Model):
         for deal in self:
             deal.lost_reason_id = deal.lost_reason_id if deal.outcome == "lost" else False
 
-    @api.depends("amount", "currency_id", "company_id", "expected_close_date", "date_closed")
-    def _compute_amount_company(self):
+    def _company_rates(self):
+        """{deal: rate from its currency to its company's}: at the closing date once closed, else at
+        the expected close date, else today; one rate lookup per currency, company and date."""
         today = fields.Date.context_today(self)
+        cache = {}
         rates = {}
         for deal in self:
             company_currency = deal.company_id.currency_id
             if not deal.currency_id or not company_currency or deal.currency_id == company_currency:
-                deal.amount_company = deal.amount
+                rates[deal] = 1.0
                 continue
             rate_date = deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today
             key = (deal.currency_id, company_currency, deal.company_id, rate_date)
-            if key not in rates:
-                rates[key] = deal.currency_id._get_conversion_rate(*key)
-            deal.amount_company = company_currency.round(deal.amount * rates[key])
+            if key not in cache:
+                cache[key] = deal.currency_id._get_conversion_rate(*key)
+            rates[deal] = cache[key]
+        return rates
+
+    @api.depends("amount", "currency_id", "company_id", "expected_close_date", "date_closed")
+    def _compute_amount_company(self):
+        rates = self._company_rates()
+        for deal in self:
+            deal.amount_company = deal.company_id.currency_id.round(deal.amount * rates[deal])
+
+    @api.depends("first_amount", "currency_id", "company_id", "expected_close_date", "date_closed")
+    def _compute_first_amount_company(self):
+        rates = self._company_rates()
+        for deal in self:
+            deal.first_amount_company = deal.company_id.currency_id.round(deal.first_amount * rates[deal])
+
+    @api.depends("revision_ids.days_pushed")
+    def _compute_close_date_slip(self):
+        slips = {
+            deal.id: (count, days)
+            for deal, count, days in self.env["deal.revision"]._read_group(
+                [("deal_id", "in", self._origin.ids), ("days_pushed", ">", 0)],
+                ["deal_id"],
+                ["__count", "days_pushed:sum"],
+            )
+        }
+        for deal in self:
+            deal.close_date_push_count, deal.close_date_slip_days = slips.get(deal._origin.id, (0, 0))
+
+    @api.depends(
+        "revision_ids.date",
+        "revision_ids.old_amount",
+        "revision_ids.new_amount",
+        "revision_ids.old_date",
+        "revision_ids.new_date",
+        "amount",
+        "expected_close_date",
+    )
+    def _compute_first_estimates(self):
+        """The value before the first revision of each field, or the value it set when the field
+        was empty before; without revision, the current value."""
+        first_revisions = {}
+        for revision in self.env["deal.revision"].search_fetch(
+            [("deal_id", "in", self._origin.ids)],
+            ["deal_id", "field_name", "old_amount", "new_amount", "old_date", "new_date"],
+            order="date, id",
+        ):
+            first_revisions.setdefault((revision.deal_id.id, revision.field_name), revision)
+        for deal in self:
+            amount_revision = first_revisions.get((deal._origin.id, "amount"))
+            date_revision = first_revisions.get((deal._origin.id, "expected_close_date"))
+            deal.first_amount = (
+                (amount_revision.old_amount or amount_revision.new_amount) if amount_revision else deal.amount
+            )
+            deal.first_close_date = (
+                (date_revision.old_date or date_revision.new_date) if date_revision else deal.expected_close_date
+            )
 
     @api.depends("amount_company", "probability")
     def _compute_amount_weighted(self):
@@ -424,10 +520,15 @@ class DealDeal(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_input(vals_list, create=True)
-        return super().create(vals_list)
+        deals = super().create(vals_list)
+        deals._check_stage_requirements()
+        deals._log_revisions({name: dict.fromkeys(deals.ids) for name, _label in REVISED_FIELDS})
+        return deals
 
     def write(self, vals):
         self._check_input([vals])
+        old_values = {name: {deal.id: deal[name] for deal in self} for name, _label in REVISED_FIELDS if name in vals}
+        old_stages = {deal.id: deal.stage_id for deal in self} if {"stage_id", "pipeline_id"} & vals.keys() else {}
         # Writing a deal's current stage again is no stage change: it keeps the probability set on
         # the deal and the time in stage, which the ORM would otherwise recompute.
         same_stage = self.browse()
@@ -444,7 +545,56 @@ class DealDeal(models.Model):
         stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
         outcome_fields = [self._fields[name] for name in ("date_closed", "lost_reason_id", "amount_company")]
         with self.env.protecting(stage_change_fields, same_stage), self.env.protecting(outcome_fields, same_outcome):
-            return super().write(vals)
+            result = super().write(vals)
+        if old_stages:
+            self.filtered(lambda deal: deal.stage_id != old_stages[deal.id])._check_stage_requirements()
+        self._log_revisions(old_values)
+        return result
+
+    def _log_revisions(self, old_values):
+        """Keep the changes of the revised fields as revisions, in one create for all the deals.
+        ``old_values``: {field name: {deal id: value before the change}}. The user's own create or
+        write made the change, so the revisions are written as superuser, in their name."""
+        now = self.env.cr.now()
+        vals_list = []
+        for name, old_by_deal in old_values.items():
+            for deal in self:
+                old, new = old_by_deal[deal.id] or False, deal[name] or False
+                if old == new:
+                    continue
+                vals = {"deal_id": deal.id, "field_name": name, "user_id": self.env.uid, "date": now}
+                if name == "amount":
+                    vals |= {"old_amount": old, "new_amount": new, "currency_id": deal.currency_id.id}
+                else:
+                    vals |= {"old_date": old, "new_date": new}
+                vals_list.append(vals)
+        if vals_list:
+            self.env["deal.revision"].sudo().create(vals_list)
+
+    def _missing_stage_fields(self, stage):
+        """The labels of the fields that ``stage`` requires and this deal leaves empty."""
+        self.ensure_one()
+        deal = self.sudo()  # the check reads the values, whatever groups restrict the fields
+        return [
+            self._fields[field.name]._description_string(self.env)
+            for field in stage.sudo().required_field_ids
+            if field.name in self._fields and not deal[field.name]
+        ]
+
+    def _check_stage_requirements(self):
+        """Refuse, in one message, the deals that enter a stage without the fields it requires."""
+        problems = [
+            self.env._(
+                "The deal “%(deal)s” cannot enter the stage “%(stage)s”: fill in %(fields)s first.",
+                deal=deal.name,
+                stage=deal.stage_id.name,
+                fields=", ".join(missing),
+            )
+            for deal in self
+            if (missing := deal._missing_stage_fields(deal.stage_id))
+        ]
+        if problems:
+            raise ValidationError("\n".join(problems))
 
     @api.model
     def _count_deals_by(self, field_name, records):

@@ -33,6 +33,15 @@ class DealStage(models.Model):
     requirements = fields.Text(
         translate=True, help="What a deal needs to reach this stage, shown as a tooltip on the board column."
     )
+    required_field_ids = fields.Many2many(
+        "ir.model.fields",
+        "deal_stage_required_field_rel",
+        "stage_id",
+        "field_id",
+        string="Required Fields",
+        domain=[("model", "=", "deal.deal"), ("store", "=", True)],
+        help="Fields a deal must have filled in to enter this stage.",
+    )
     rotting_threshold_days = fields.Integer(
         "Days to rot", default=0, help="A deal that stays longer in this stage is marked as rotting. 0 = never."
     )
@@ -56,6 +65,18 @@ class DealStage(models.Model):
     def _check_probability(self):
         if any(not 0 <= stage.probability <= 100 for stage in self):
             raise ValidationError(self.env._("The probability of a stage must be between 0 and 100."))
+
+    @api.constrains("required_field_ids")
+    def _check_required_fields(self):
+        if wrong := self.required_field_ids.filtered(lambda field: field.model != "deal.deal" or not field.store)[:1]:
+            raise ValidationError(
+                self.env._(
+                    "The field “%(field)s” (%(model)s) cannot be required to enter a stage: "
+                    "choose a stored field of the deals.",
+                    field=wrong.field_description,
+                    model=wrong.model,
+                )
+            )
 
     def _belongs_to(self, pipeline):
         """Whether this stage can hold the deals of ``pipeline`` (shared stages fit every pipeline)."""

@@ -96,9 +96,24 @@ class SaleOrder(models.Model):
             won_stage = pipeline._stage_for_outcome("won", raise_if_not_found=False)
             if not won_stage:
                 continue
-            pipeline_deals.write({"stage_id": won_stage.id})
-            open_quotations = self._open_quotations_by_deal(pipeline_deals)
-            for deal in pipeline_deals:
+            # the confirmation goes through; a deal that lacks what the won stage requires stays open
+            incomplete = pipeline_deals.filtered(lambda deal, stage=won_stage: deal._missing_stage_fields(stage))
+            for deal in incomplete:
+                deal.message_post(
+                    body=self.env._(
+                        "%(orders)s confirmed, but the deal stays open: fill in %(fields)s to move it to “%(stage)s”.",
+                        orders=Markup(", ").join(order._get_html_link() for order in self if order.deal_id == deal),
+                        fields=", ".join(deal._missing_stage_fields(won_stage)),
+                        stage=won_stage.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            won_deals = pipeline_deals - incomplete
+            if not won_deals:
+                continue
+            won_deals.write({"stage_id": won_stage.id})
+            open_quotations = self._open_quotations_by_deal(won_deals)
+            for deal in won_deals:
                 orders = self.filtered(lambda order, deal=deal: order.deal_id == deal)
                 body = self.env._(
                     "Deal won: %(orders)s confirmed.",
@@ -185,8 +200,22 @@ class SaleOrder(models.Model):
                 or list(stages).index(deal.stage_id) >= list(stages).index(target)
             ):
                 continue
-            deal.stage_id = target
             orders = self.filtered(lambda order, deal=deal: order.deal_id == deal)
+            # sending goes through; a deal that lacks what the stage requires stays where it is
+            if missing := deal._missing_stage_fields(target):
+                deal.message_post(
+                    body=self.env._(
+                        "Quotation %(orders)s sent to the customer, but the deal stays in “%(current)s”: "
+                        "fill in %(fields)s to move it to “%(stage)s”.",
+                        orders=Markup(", ").join(order._get_html_link() for order in orders),
+                        current=deal.stage_id.name,
+                        fields=", ".join(missing),
+                        stage=target.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            deal.stage_id = target
             deal.message_post(
                 body=self.env._(
                     "Quotation %(orders)s sent to the customer: the deal moves to “%(stage)s”.",

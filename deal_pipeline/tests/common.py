@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -7,6 +8,10 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
+
+# An expected close date for the deals of the tests that enter Proposal Sent or Negotiation, which
+# require one (deal.stage.required_field_ids).
+CLOSE_DATE = date(2030, 6, 30)
 
 
 class DealCommon(TransactionCase):

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged, users
 from odoo.tools import mute_logger
 
-from .common import DealCommon
+from .common import CLOSE_DATE, DealCommon
 
 
 @tagged("post_install", "-at_install")
@@ -32,6 +32,7 @@ class TestDeal(DealCommon):
             deal_form.name = "Website redesign"
             deal_form.partner_id = self.customer
             deal_form.amount = 2000.0
+            deal_form.expected_close_date = CLOSE_DATE
             self.assertEqual(deal_form.stage_id, self.stage_new)
             self.assertEqual(deal_form.probability, 10.0)
             deal_form.stage_id = self.stage_proposal
@@ -125,10 +126,12 @@ class TestDeal(DealCommon):
         deal.stage_id = self.stage_qualification
         self.assertEqual(deal.probability, 20.0, "a stage change brings the stage's probability back")
         self.assertEqual(deal.amount_weighted, 800.0)
-        deal.write({"stage_id": self.stage_proposal.id, "probability": 65.0})
+        deal.write({"stage_id": self.stage_proposal.id, "probability": 65.0, "expected_close_date": CLOSE_DATE})
         self.assertEqual(deal.probability, 65.0, "a probability written with the stage wins")
 
-        created = self._create_deal(stage_id=self.stage_negotiation.id, probability=90.0)
+        created = self._create_deal(
+            stage_id=self.stage_negotiation.id, expected_close_date=CLOSE_DATE, probability=90.0
+        )
         self.assertEqual(created.probability, 90.0)
 
     @users("deal_own")
@@ -189,7 +192,9 @@ class TestDeal(DealCommon):
 
     @users("deal_own")
     def test_mark_lost_with_reason_moves_to_lost_stage_once(self):
-        deals = self._create_deal() | self._create_deal(name="Intranet", stage_id=self.stage_negotiation.id)
+        deals = self._create_deal() | self._create_deal(
+            name="Intranet", stage_id=self.stage_negotiation.id, expected_close_date=CLOSE_DATE
+        )
         self.assertTrue(deals.action_mark_lost(lost_reason_id=self.lost_reason.id))
         self.assertEqual(deals.stage_id, self.stage_lost)
         self.assertEqual(deals.lost_reason_id, self.lost_reason)
@@ -213,7 +218,9 @@ class TestDeal(DealCommon):
 
     @users("deal_own")
     def test_mark_lost_without_reason_asks_for_it(self):
-        deals = self._create_deal() | self._create_deal(name="Intranet", stage_id=self.stage_proposal.id)
+        deals = self._create_deal() | self._create_deal(
+            name="Intranet", stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
         action = deals.action_mark_lost()
         self.assertEqual(action["type"], "ir.actions.act_window")
         self.assertEqual(action["res_model"], "deal.lost.wizard")
@@ -230,7 +237,7 @@ class TestDeal(DealCommon):
 
     @users("deal_own")
     def test_reopen_returns_to_last_open_stage(self):
-        deal = self._create_deal()
+        deal = self._create_deal(expected_close_date=CLOSE_DATE)
         deal.stage_id = self.stage_negotiation
         deal.action_mark_lost(lost_reason_id=self.lost_reason.id)
         self.assertTrue(deal.action_reopen())

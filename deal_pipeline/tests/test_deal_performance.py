@@ -4,7 +4,7 @@ from lxml import etree
 
 from odoo.tests import tagged, users
 
-from .common import DealCommon
+from .common import CLOSE_DATE, DealCommon
 from .web_client import field_specification
 
 
@@ -40,6 +40,7 @@ class TestDealBoardQueries(DealCommon):
                         "stage_id": self.open_stages[index // 3 % 4].id,
                         "currency_id": self.currencies[index % 2].id,
                         "amount": 1000.0 + index,
+                        "expected_close_date": CLOSE_DATE,
                         "priority": str(index % 4),
                         "tag_ids": [(6, 0, self.tags[: index % 3].ids)],
                     }

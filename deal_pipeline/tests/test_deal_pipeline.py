@@ -4,7 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged, users
 from odoo.tools import convert_file
 
-from .common import DealCommon
+from .common import CLOSE_DATE, DealCommon
 
 
 @tagged("post_install", "-at_install")
@@ -103,7 +103,7 @@ class TestDealPipeline(DealCommon):
 
     @users("deal_own")
     def test_pipeline_change_keeps_or_resets_stage(self):
-        shared, own = self._create_deal(name="Shared"), self._create_deal(name="Own")
+        shared, own = self._create_deal(name="Shared", expected_close_date=CLOSE_DATE), self._create_deal(name="Own")
         shared.stage_id = self.stage_proposal
         own.stage_id = self.stage_demo
         (shared | own).pipeline_id = self.pipeline_renewals

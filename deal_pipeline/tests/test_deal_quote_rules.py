@@ -3,7 +3,7 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged, users
 from odoo.tools.safe_eval import safe_eval
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
@@ -25,20 +25,24 @@ class TestDealQuoteRules(DealSaleCommon):
 
     @users("deal_salesman")
     def test_link_to_open_deal_of_same_commercial_customer(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         order = self.env["sale.order"].create(self._quotation_values(deal, partner=self.contact))
         self.assertEqual(order.deal_id, deal)
         # a deal of the contact takes a quotation of the company, and the other way round
-        contact_deal = self._create_deal(partner_id=self.contact.id, stage_id=self.stage_proposal.id)
+        contact_deal = self._create_deal(
+            partner_id=self.contact.id, stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
         order.deal_id = contact_deal
         self.assertEqual(contact_deal.sale_order_ids, order)
 
     @users("deal_salesman")
     def test_link_to_other_customer_refused(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         with self.assertRaisesRegex(ValidationError, "same customer"):
             self.env["sale.order"].create(self._quotation_values(deal, partner=self.other_customer))
-        other_deal = self._create_deal(partner_id=self.other_customer.id, stage_id=self.stage_proposal.id)
+        other_deal = self._create_deal(
+            partner_id=self.other_customer.id, stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
         order = self.env["sale.order"].create(self._quotation_values(deal))
         with self.assertRaisesRegex(ValidationError, "same customer"):
             order.write({"deal_id": other_deal.id})
@@ -48,11 +52,11 @@ class TestDealQuoteRules(DealSaleCommon):
 
     @users("deal_salesman")
     def test_link_to_closed_deal_refused(self):
-        won = self._create_deal(stage_id=self.stage_proposal.id)
+        won = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         won.action_mark_won()
-        lost = self._create_deal(stage_id=self.stage_proposal.id)
+        lost = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         lost.action_mark_lost(lost_reason_id=self.lost_reason.id)
-        open_deal = self._create_deal(stage_id=self.stage_proposal.id)
+        open_deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         order = self.env["sale.order"].create(self._quotation_values(open_deal))
         for closed in won + lost:
             with self.assertRaisesRegex(ValidationError, "is closed: it takes no new quotation"):
@@ -69,7 +73,12 @@ class TestDealQuoteRules(DealSaleCommon):
     def test_link_to_deal_of_other_company_refused(self):
         company = self.env["res.company"].create({"name": "Deal Other Company"})
         self.user_salesman.company_ids += company
-        deal = self._create_deal(stage_id=self.stage_proposal.id, company_id=company.id, user_id=self.user_salesman.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
+            company_id=company.id,
+            user_id=self.user_salesman.id,
+        )
         quotations = self.env["sale.order"].with_user(self.user_salesman)
         quotations = quotations.with_context(allowed_company_ids=[self.company.id, company.id])
         with self.assertRaisesRegex(UserError, "company"):
@@ -77,10 +86,12 @@ class TestDealQuoteRules(DealSaleCommon):
 
     @users("deal_salesman")
     def test_deal_field_offers_open_deals_of_the_customer(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         contact_deal = self._create_deal(partner_id=self.contact.id, stage_id=self.stage_new.id)
-        self._create_deal(partner_id=self.other_customer.id, stage_id=self.stage_proposal.id)
-        self._create_deal(stage_id=self.stage_proposal.id).action_mark_won()
+        self._create_deal(
+            partner_id=self.other_customer.id, stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
+        self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE).action_mark_won()
         order = self.env["sale.order"].create(self._quotation_values(deal, partner=self.contact))
         field = order._fields["deal_id"]
         domain = safe_eval(field.domain, {"commercial_partner_id": order.commercial_partner_id.id})
@@ -94,7 +105,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     @users("deal_salesman")
     def test_sent_quotation_moves_deal_forward(self):
-        deal = self._create_deal(stage_id=self.stage_new.id)
+        deal = self._create_deal(stage_id=self.stage_new.id, expected_close_date=CLOSE_DATE)
         order = self._create_quotation(deal)
         self.assertEqual(deal.stage_id, self.stage_new)
         order.action_quotation_sent()
@@ -104,7 +115,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     @users("deal_salesman")
     def test_sent_by_email_moves_deal_forward(self):
-        deal = self._create_deal(stage_id=self.stage_qualification.id)
+        deal = self._create_deal(stage_id=self.stage_qualification.id, expected_close_date=CLOSE_DATE)
         order = self._create_quotation(deal)
         order.with_context(mark_so_as_sent=True).message_post(body="Your quotation")
         self.assertEqual(order.state, "sent")
@@ -112,7 +123,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     @users("deal_salesman")
     def test_sent_quotation_never_moves_backwards_nor_closed(self):
-        ahead = self._create_deal(stage_id=self.stage_negotiation.id)
+        ahead = self._create_deal(stage_id=self.stage_negotiation.id, expected_close_date=CLOSE_DATE)
         self._create_quotation(ahead).action_quotation_sent()
         self.assertEqual(ahead.stage_id, self.stage_negotiation)
         won = self._create_deal(stage_id=self.stage_new.id)
@@ -123,7 +134,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
 
     def test_sent_quotation_of_deal_the_salesman_cannot_write(self):
         """Sending is the trigger: the deal moves whoever sends the quotation."""
-        deal = self._create_deal(stage_id=self.stage_new.id, user_id=self.user_own.id)
+        deal = self._create_deal(stage_id=self.stage_new.id, user_id=self.user_own.id, expected_close_date=CLOSE_DATE)
         order = self._create_quotation(deal, user_id=self.user_salesman.id)
         self.assertFalse(deal.with_user(self.user_salesman).has_access("write"))
         order.with_user(self.user_salesman).action_quotation_sent()
@@ -136,7 +147,7 @@ class TestDealWon(DealSaleCommon):
 
     @users("deal_salesman")
     def test_won_without_quotations_celebrates(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         result = deal.action_mark_won()
         self.assertEqual(deal.outcome, "won")
         self.assertEqual(result["effect"]["type"], "rainbow_man")
@@ -144,7 +155,7 @@ class TestDealWon(DealSaleCommon):
 
     @users("deal_salesman")
     def test_won_with_open_quotations_asks(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         draft, sent, cancelled = (self._create_quotation(deal) for _index in range(3))
         sent.action_quotation_sent()
         cancelled.action_cancel()
@@ -160,17 +171,19 @@ class TestDealWon(DealSaleCommon):
 
     @users("deal_salesman")
     def test_won_keeping_quotations(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         quotation = self._create_quotation(deal)
         deal.action_mark_won(open_quotations="keep")
         self.assertEqual(deal.outcome, "won")
         self.assertEqual(quotation.state, "draft")
         with self.assertRaisesRegex(UserError, "either cancelled or kept"):
-            self._create_deal(stage_id=self.stage_proposal.id).action_mark_won(open_quotations="delete")
+            self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE).action_mark_won(
+                open_quotations="delete"
+            )
 
     @users("deal_salesman")
     def test_confirmation_lists_other_open_quotations(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         confirmed, still_open = self._create_quotation(deal), self._create_quotation(deal)
         confirmed.action_confirm()
         self.assertEqual(deal.outcome, "won")
@@ -196,7 +209,9 @@ class TestDealQuoteCurrency(DealSaleCommon):
     @users("deal_salesman")
     def test_quotation_of_deal_takes_pricelist_in_deal_currency(self):
         eur_pricelist = self.env["product.pricelist"].sudo().create({"name": "Euro", "currency_id": self.eur.id})
-        deal = self._create_deal(stage_id=self.stage_proposal.id, currency_id=self.eur.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, currency_id=self.eur.id
+        )
         order = self._create_quotation(deal)
         self.assertEqual(order.pricelist_id, eur_pricelist)
         self.assertEqual(order.currency_id, self.eur)
@@ -204,7 +219,9 @@ class TestDealQuoteCurrency(DealSaleCommon):
 
     @users("deal_salesman")
     def test_no_pricelist_in_deal_currency_warns(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id, currency_id=self.eur.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, currency_id=self.eur.id
+        )
         order = self._create_quotation(deal)
         self.assertNotEqual(order.currency_id, self.eur)
         self.assertIn("no pricelist in EUR exists", order.deal_currency_warning)
@@ -225,7 +242,9 @@ class TestDealQuoteCurrency(DealSaleCommon):
 
     @users("deal_sale_manager")
     def test_sales_manager_creates_the_pricelist(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id, currency_id=self.eur.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, currency_id=self.eur.id
+        )
         order = self._create_quotation(deal)
         self.assertTrue(order.deal_currency_fixable)
         order.action_use_deal_currency()

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
@@ -14,6 +14,7 @@ class TestDealQuoteTour(DealSaleCommon, HttpCase):
             partner_id=customer.id,
             user_id=self.user_salesman.id,
             stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
         )
         self.start_tour(
             "/odoo/action-deal_pipeline.deal_deal_action", "deal_pipeline_quote_tour", login="deal_salesman"

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, tagged, users
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
@@ -13,7 +13,9 @@ class TestDealSale(DealSaleCommon):
     @users("deal_salesman")
     def test_new_quotation_prefilled(self):
         tag = self.env["deal.tag"].sudo().create({"name": "Web"})
-        deal = self._create_deal(stage_id=self.stage_proposal.id, tag_ids=[Command.set(tag.ids)])
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, tag_ids=[Command.set(tag.ids)]
+        )
         action = deal.action_new_quotation()
         self.assertEqual(action["res_model"], "sale.order")
         order_form = Form(self.env["sale.order"].with_context(**action["context"]))
@@ -51,7 +53,7 @@ class TestDealSale(DealSaleCommon):
         eur = self.env.ref("base.EUR")
         eur.active = True
         eur_pricelist = self.env["product.pricelist"].create({"name": "Euro prices", "currency_id": eur.id})
-        deal = self._create_deal(stage_id=self.stage_proposal.id, currency_id=eur.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, currency_id=eur.id)
         context = deal.action_new_quotation()["context"]
         self.assertEqual(context["default_pricelist_id"], eur_pricelist.id)
         order = Form(self.env["sale.order"].with_context(**context)).save()
@@ -64,7 +66,12 @@ class TestDealSale(DealSaleCommon):
     def test_deal_amounts_from_quote_to_credit_note(self):
         """Deal → New Quote → confirm (won) → down payment + final invoice → post → partial
         payment → credit note: the deal's amounts at each step."""
-        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_salesman.id, amount=1000.0)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
+            user_id=self.user_salesman.id,
+            amount=1000.0,
+        )
 
         # The salesperson quotes 2 days at 400 (10% tax) and confirms.
         deal_as_salesman = deal.with_user(self.user_salesman)
@@ -165,7 +172,11 @@ class TestDealSale(DealSaleCommon):
         )
         self.env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
         deal = self._create_deal(
-            company_id=company.id, currency_id=eur.id, amount=1050.0, stage_id=self.stage_proposal.id
+            company_id=company.id,
+            currency_id=eur.id,
+            amount=1050.0,
+            stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
         )
         self.assertEqual(deal.amount_company, 1000.0)
 

@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged, users
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
@@ -20,6 +20,7 @@ class TestDealSaleAccess(DealSaleCommon):
                 "user_id": cls.user_salesman.id,
                 "amount": 2000.0,
                 "stage_id": cls.stage_proposal.id,
+                "expected_close_date": CLOSE_DATE,
                 "message_partner_ids": [Command.link(cls.user_salesman_2.partner_id.id)],
             }
         )

@@ -1,13 +1,13 @@
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
 class TestDealSaleFlow(DealSaleCommon):
     def test_confirm_wins_open_deal_only_when_pipeline_says_so(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         self.pipeline.close_won_on_order = False
         self._create_quotation(deal).action_confirm()
         self.assertEqual(deal.outcome, "open")
@@ -17,7 +17,9 @@ class TestDealSaleFlow(DealSaleCommon):
 
     def test_confirm_by_salesman_without_rights_on_deal(self):
         """The order's salesperson may not follow the deal: the deal is won all the same."""
-        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_own.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, user_id=self.user_own.id
+        )
         order = self._create_quotation(deal, user_id=self.user_salesman.id)
         self.assertFalse(deal.with_user(self.user_salesman).has_access("write"))
         order.with_user(self.user_salesman).action_confirm()
@@ -25,7 +27,9 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(deal.message_ids[0].author_id, self.user_salesman.partner_id)
 
     def test_cancel_all_orders_of_won_deal_warns_owner(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_own.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, user_id=self.user_own.id
+        )
         orders = self._create_quotation(deal) + self._create_quotation(deal)
         orders.action_confirm()
         self.assertEqual(deal.outcome, "won")
@@ -46,13 +50,15 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(deal.sale_order_count, 0)
 
     def test_lost_wizard_cancels_open_quotations(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         sent, draft, cancelled = (
             self._create_quotation(deal) + self._create_quotation(deal) + self._create_quotation(deal)
         )
         sent.state = "sent"
         cancelled.action_cancel()
-        other_deal_quotation = self._create_quotation(self._create_deal(stage_id=self.stage_proposal.id))
+        other_deal_quotation = self._create_quotation(
+            self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        )
         action = deal.action_mark_lost()
         wizard = (
             self.env[action["res_model"]]
@@ -67,7 +73,7 @@ class TestDealSaleFlow(DealSaleCommon):
         self.assertEqual(other_deal_quotation.state, "draft")
 
     def test_lost_wizard_can_keep_quotations(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         quotation = self._create_quotation(deal)
         wizard = self.env["deal.lost.wizard"].create(
             {"deal_ids": deal.ids, "lost_reason_id": self.lost_reason.id, "cancel_quotations": False}

@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import DealCommon
+from .common import CLOSE_DATE, DealCommon
 
 
 @tagged("post_install", "-at_install")
@@ -21,6 +21,7 @@ class TestDealTour(HttpCase, DealCommon):
                     "partner_id": cls.customer.id,
                     "user_id": cls.salesman.id,
                     "stage_id": cls.stage_proposal.id,
+                    "expected_close_date": CLOSE_DATE,
                     "amount": 1000.0,
                 }
                 for index in range(85)

@@ -2,14 +2,19 @@ from datetime import date
 
 from odoo.tests import HttpCase, tagged
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
 class TestDealUxTour(DealSaleCommon, HttpCase):
     def test_won_with_open_quotations_cancels_them(self):
         """Won on a deal with open quotations: the dialog lists them, Cancel cancels them."""
-        deal = self._create_deal(name="Tour won deal", user_id=self.user_salesman.id, stage_id=self.stage_proposal.id)
+        deal = self._create_deal(
+            name="Tour won deal",
+            user_id=self.user_salesman.id,
+            stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
+        )
         quotations = self._create_quotation(deal, user_id=self.user_salesman.id) + self._create_quotation(
             deal, user_id=self.user_salesman.id
         )

@@ -2,7 +2,7 @@ from lxml import etree
 
 from odoo.tests import tagged, users, warmup
 
-from .common import DealCommon
+from .common import CLOSE_DATE, DealCommon
 from .web_client import field_specification
 
 # The web client's page size: both sizes below fit in one page, so that a query per row shows up
@@ -46,6 +46,7 @@ class TestQueryCountScaling(DealCommon):
                     "user_id": owners[i % 2].id,
                     "stage_id": cls.open_stages[i % len(cls.open_stages)].id,
                     "amount": 100.0 * i,
+                    "expected_close_date": CLOSE_DATE,
                     "tag_ids": [cls.tags[i % 2].id],
                 }
                 for i in range(count)

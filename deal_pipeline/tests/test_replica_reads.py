@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 
 @tagged("post_install", "-at_install")
@@ -29,9 +29,13 @@ class TestReplicaReads(DealSaleCommon, HttpCase):
         return modes
 
     def test_read_only_buttons_run_on_the_replica(self):
-        open_deal = self._create_deal(user_id=self.user_salesman.id, stage_id=self.stage_proposal.id)
+        open_deal = self._create_deal(
+            user_id=self.user_salesman.id, stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
         # a deal with a quotation, and an order confirmed (which wins the deal) and invoiced
-        won_deal = self._create_deal(user_id=self.user_salesman.id, stage_id=self.stage_proposal.id)
+        won_deal = self._create_deal(
+            user_id=self.user_salesman.id, stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
         quotation = self._create_quotation(won_deal)
         order = self._create_quotation(won_deal)
         order.action_confirm()
@@ -50,7 +54,9 @@ class TestReplicaReads(DealSaleCommon, HttpCase):
         self.assertFalse(open_deal.sale_order_ids)
 
     def test_buttons_that_write_run_on_the_primary(self):
-        deal = self._create_deal(user_id=self.user_salesman.id, stage_id=self.stage_proposal.id)
+        deal = self._create_deal(
+            user_id=self.user_salesman.id, stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE
+        )
         self.authenticate("deal_salesman", "deal_salesman")
         self.assertEqual(self._cursor_modes("deal.deal", "action_mark_won", deal.ids), ["read-only", "read/write"])
         self.assertEqual(deal.outcome, "won")

@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged, users
 
-from .common import DealSaleCommon
+from .common import CLOSE_DATE, DealSaleCommon
 
 UNKNOWN_ID = 999_999_999
 HIDDEN = r"“Deal” \(deal_id\) refers to a deal you are not allowed to see"
@@ -62,6 +62,8 @@ class TestSideDoors(DealSaleCommon):
                 "partner_id": cls.portal_customer.id,
                 "user_id": cls.user_salesman_b.id,
                 "stage_id": cls.stage_proposal.id,
+                "amount": 1000.0,
+                "expected_close_date": CLOSE_DATE,
             }
         )
 

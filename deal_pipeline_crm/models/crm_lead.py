@@ -114,7 +114,9 @@ class CrmLead(models.Model):
             for lead in batch:
                 pipeline = pipelines[lead.team_id]
                 lost_reason = lost_reasons.get(lead.lost_reason_id) if lead.won_status == "lost" else None
-                vals_list.append(lead._prepare_deal_values(pipeline, find_stage(lead, pipeline), tags, lost_reason))
+                values = lead._prepare_deal_values(pipeline, find_stage(lead, pipeline), tags, lost_reason)
+                values["stage_id"] = self._deal_reachable_stage(pipeline, values).id
+                vals_list.append(values)
             deals = self.env["deal.deal"].with_context(**CONVERT_CONTEXT).create(vals_list)
             for owner, owner_deals in deals.grouped("user_id").items():
                 if owner:
@@ -257,6 +259,20 @@ class CrmLead(models.Model):
             return cache[key]
 
         return find_stage
+
+    @api.model
+    def _deal_reachable_stage(self, pipeline, values):
+        """The open stage of the deal ``values``, or, when they leave empty a field that stage
+        requires (deal.stage.required_field_ids), the last open stage before it whose requirements
+        they meet: an opportunity without deadline in Proposition becomes a deal in Qualification.
+        Won and lost stages are kept (their requirements, if any, refuse the conversion)."""
+        stage = self.env["deal.stage"].browse(values["stage_id"])
+        open_stages = pipeline.stage_ids.filtered(lambda candidate: candidate.outcome == "open")
+        if stage not in open_stages or not stage.sudo().required_field_ids:
+            return stage
+        draft = self.env["deal.deal"].new(values)
+        earlier = open_stages[: list(open_stages).index(stage) + 1]
+        return next((candidate for candidate in reversed(earlier) if not draft._missing_stage_fields(candidate)), stage)
 
     def _prepare_deal_values(self, pipeline, stage, tags, lost_reason):
         """Values of the deal of this opportunity. The expected revenue is in the company currency,

@@ -80,6 +80,7 @@ class DealCrmCommon(DealSaleCommon):
                 "team_id": cls.team_key.id,
                 "stage_id": cls.crm_stage_proposition.id,
                 "expected_revenue": 30000.0,
+                "date_deadline": "2027-01-31",
                 "tag_ids": [Command.set(cls.crm_tag_vip.ids)],
             }
         )

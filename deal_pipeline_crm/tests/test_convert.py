@@ -173,3 +173,12 @@ class TestConvert(DealCrmCommon):
         self.assertEqual(wizard.lead_ids, self.lead_open_direct | self.lead_new_customer)
         wizard.action_convert()
         self.assertEqual(self._deals_of(self.leads).lead_id, self.lead_open_direct | self.lead_new_customer)
+
+    @users("crm_manager")
+    def test_deal_lacking_what_its_stage_requires_starts_earlier(self):
+        """An opportunity in Proposition without deadline: its deal would lack the expected close
+        date that Proposal Sent requires, so it starts in Qualification instead."""
+        lead = self.lead_open_key.with_env(self.env)
+        lead.date_deadline = False
+        self.assertEqual(self._convert(lead)["message"], "1 opportunities converted into deals.")
+        self._assert_deal(lead, stage_id=self.stage_qualification, amount=30000.0, expected_close_date=False)

@@ -1,3 +1,4 @@
+from odoo.addons.deal_pipeline.tests.common import CLOSE_DATE
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -10,7 +11,10 @@ class TestDealProject(DealProjectCommon):
         """Deal in Proposal Sent → New Quote with the pipeline's template → confirm → projects and
         tasks with the hours sold → 3 hours timesheeted → the deal's budget, spent and remaining."""
         deal = self._create_deal(
-            name="Bakery website", stage_id=self.stage_proposal.id, user_id=self.user_salesman.id
+            name="Bakery website",
+            stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
+            user_id=self.user_salesman.id,
         ).with_user(self.user_salesman)
         quote = self._new_quote(deal)
         self.assertEqual(quote.sale_order_template_id, self.template_website, "the pipeline's template is proposed")
@@ -57,9 +61,9 @@ class TestDealProject(DealProjectCommon):
     def test_other_template_and_fixed_price(self):
         """The user may pick another template than the proposed one; a fixed-price line is a
         project without hours sold: timesheets make the deal go over budget."""
-        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_salesman.id).with_user(
-            self.user_salesman
-        )
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, user_id=self.user_salesman.id
+        ).with_user(self.user_salesman)
         quote = self._new_quote(deal, template=self.template_fixed)
         self.assertEqual(quote.order_line.product_id, self.product_fixed)
         quote.action_confirm()
@@ -72,12 +76,14 @@ class TestDealProject(DealProjectCommon):
 
     def test_no_template_on_the_pipeline(self):
         self.pipeline.quotation_template_id = False
-        deal = self._create_deal(stage_id=self.stage_proposal.id)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         self.assertNotIn("default_sale_order_template_id", deal.action_new_quotation()["context"])
 
     def test_won_deal_without_project_create_project(self):
         """A won deal whose order created no project: Create Project uses the order's own one."""
-        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_sales_pm.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, user_id=self.user_sales_pm.id
+        )
         order = self._create_quotation(deal, user_id=self.user_sales_pm.id)  # a service that creates no project
         order.action_confirm()
         deal = deal.with_user(self.user_sales_pm)
@@ -97,7 +103,9 @@ class TestDealProject(DealProjectCommon):
             deal.action_create_project()
 
     def test_create_project_only_for_won_deals_and_project_managers(self):
-        deal = self._create_deal(stage_id=self.stage_proposal.id, user_id=self.user_salesman.id)
+        deal = self._create_deal(
+            stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE, user_id=self.user_salesman.id
+        )
         with self.assertRaisesRegex(UserError, "Win the deal"):
             deal.with_user(self.user_salesman).action_create_project()
         self._create_quotation(deal, user_id=self.user_salesman.id).action_confirm()

@@ -1,3 +1,4 @@
+from odoo.addons.deal_pipeline.tests.common import CLOSE_DATE
 from odoo.exceptions import AccessError
 from odoo.tests import tagged, users
 
@@ -32,6 +33,8 @@ class TestDealProjectAccess(DealProjectCommon):
                 "partner_id": cls.customer.id,
                 "user_id": user.id,
                 "stage_id": cls.stage_proposal.id,
+                "amount": 1000.0,
+                "expected_close_date": CLOSE_DATE,
             }
         )
 

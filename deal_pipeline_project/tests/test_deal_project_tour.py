@@ -1,3 +1,4 @@
+from odoo.addons.deal_pipeline.tests.common import CLOSE_DATE
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import DealProjectCommon
@@ -17,7 +18,11 @@ class TestDealProjectTour(DealProjectCommon, HttpCase):
         self.pipeline.quotation_template_id = self.template_fixed
         customer = self.env["res.partner"].create({"name": "Tour Bakery", "is_company": True})
         deal = self._create_deal(
-            name="Tour project deal", partner_id=customer.id, user_id=user.id, stage_id=self.stage_proposal.id
+            name="Tour project deal",
+            partner_id=customer.id,
+            user_id=user.id,
+            stage_id=self.stage_proposal.id,
+            expected_close_date=CLOSE_DATE,
         )
         self.start_tour(
             "/odoo/action-deal_pipeline.deal_deal_action", "deal_pipeline_project_tour", login="deal_tour_pm"
