@@ -20,6 +20,14 @@ SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,acc
 # Aggregates whose value over a group is the sum of their values over its sub-groups (a sum
 # over no value, NULL in SQL, is False in _read_group).
 SUMMABLE_AGGREGATES = ("sum", "sum_currency", "count")
+# Computed from the deal's revisions (deal.revision).
+REVISION_FIGURES = (
+    "close_date_push_count",
+    "close_date_slip_days",
+    "first_amount",
+    "first_close_date",
+    "first_amount_company",
+)
 INVOICE_DEPENDS = (
     "linked_invoice_ids.state",
     "linked_invoice_ids.amount_untaxed_signed",
@@ -167,12 +175,14 @@ class DealDeal(models.Model):
         "Close Date Pushes",
         compute="_compute_close_date_slip",
         store=True,
+        precompute=True,
         help="How many times the expected close date was pushed later.",
     )
     close_date_slip_days = fields.Integer(
         "Days Slipped",
         compute="_compute_close_date_slip",
         store=True,
+        precompute=True,
         help="Total days by which the expected close date was pushed later.",
     )
     first_amount = fields.Monetary(
@@ -180,12 +190,14 @@ class DealDeal(models.Model):
         currency_field="currency_id",
         compute="_compute_first_estimates",
         store=True,
+        precompute=True,
         help="The first estimated amount given to the deal.",
     )
     first_close_date = fields.Date(
         "First Expected Close Date",
         compute="_compute_first_estimates",
         store=True,
+        precompute=True,
         help="The first expected close date given to the deal.",
     )
     first_amount_company = fields.Monetary(
@@ -193,6 +205,7 @@ class DealDeal(models.Model):
         currency_field="company_currency_id",
         compute="_compute_first_amount_company",
         store=True,
+        precompute=True,
         help="The first estimate converted at the same rate as the estimated amount in company currency.",
     )
 
@@ -319,21 +332,50 @@ class DealDeal(models.Model):
 
     def _company_rates(self):
         """{deal: rate from its currency to its company's}: at the closing date once closed, else at
-        the expected close date, else today; one rate lookup per currency, company and date."""
+        the expected close date, else today. The rates are Odoo's (``res.currency._get_rates``:
+        the latest rate of the day or before, the company's before the shared one, else the
+        earliest one, else 1), for every currency and date of the deals in one query."""
         today = fields.Date.context_today(self)
-        cache = {}
-        rates = {}
+        keys = {}
         for deal in self:
             company_currency = deal.company_id.currency_id
-            if not deal.currency_id or not company_currency or deal.currency_id == company_currency:
-                rates[deal] = 1.0
-                continue
-            rate_date = deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today
-            key = (deal.currency_id, company_currency, deal.company_id, rate_date)
-            if key not in cache:
-                cache[key] = deal.currency_id._get_conversion_rate(*key)
-            rates[deal] = cache[key]
-        return rates
+            if deal.currency_id and company_currency and deal.currency_id != company_currency:
+                day = deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today
+                keys[deal] = (deal.company_id.root_id.id, deal.currency_id.id, company_currency.id, day)
+        lookups = sorted({(key[0], currency, key[3]) for key in keys.values() for currency in key[1:3]})
+        rates = {}
+        if lookups:
+            self.env["res.currency.rate"].flush_model(["name", "rate", "company_id", "currency_id"])
+            companies, currencies, days = zip(*lookups, strict=True)
+            rates = {
+                (company, currency, day): rate
+                for company, currency, day, rate in self.env.execute_query(
+                    SQL(
+                        """SELECT w.company_id, w.currency_id, w.day, COALESCE(
+                                  (SELECT r.rate FROM res_currency_rate r
+                                    WHERE r.currency_id = w.currency_id AND r.name <= w.day
+                                      AND (r.company_id IS NULL OR r.company_id = w.company_id)
+                                    ORDER BY r.company_id, r.name DESC LIMIT 1),
+                                  (SELECT r.rate FROM res_currency_rate r
+                                    WHERE r.currency_id = w.currency_id
+                                      AND (r.company_id IS NULL OR r.company_id = w.company_id)
+                                    ORDER BY r.company_id, r.name LIMIT 1),
+                                  1.0)
+                             FROM unnest(%s::int[], %s::int[], %s::date[]) AS w(company_id, currency_id, day)""",
+                        list(companies),
+                        list(currencies),
+                        list(days),
+                    )
+                )
+            }
+        result = {}
+        for deal in self:
+            if key := keys.get(deal):
+                company, currency, company_currency, day = key
+                result[deal] = rates[company, company_currency, day] / rates[company, currency, day]
+            else:
+                result[deal] = 1.0
+        return result
 
     @api.depends("amount", "currency_id", "company_id", "expected_close_date", "date_closed")
     def _compute_amount_company(self):
@@ -520,9 +562,16 @@ class DealDeal(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_input(vals_list, create=True)
+        if any("pipeline_id" not in vals for vals in vals_list):
+            # the default pipeline is searched once for the batch, not once per deal
+            default = self.default_get(["pipeline_id"])
+            vals_list = [default | vals for vals in vals_list]
         deals = super().create(vals_list)
         deals._check_stage_requirements()
-        deals._log_revisions({name: dict.fromkeys(deals.ids) for name, _label in REVISED_FIELDS})
+        # The creation's revisions change none of the figures computed from the revisions: without
+        # them, the first values are the current ones and nothing has slipped.
+        with self.env.protecting([self._fields[name] for name in REVISION_FIGURES], deals):
+            deals._log_revisions({name: dict.fromkeys(deals.ids) for name, _label in REVISED_FIELDS})
         return deals
 
     def write(self, vals):
@@ -537,13 +586,15 @@ class DealDeal(models.Model):
             # a pending computation must see the stage the deal leaves, not only the new one
             self.flush_recordset(["last_open_stage_id"])
         # A card moved to another stage of the same outcome (open to open) keeps its closing date,
-        # lost reason and converted amount: they are not recomputed (no rate lookup on a move).
+        # lost reason and converted amounts: they are not recomputed (no rate lookup on a move).
         same_outcome = self.browse()
         if set(vals) == {"stage_id"}:
             outcome = self.env["deal.stage"].browse(vals["stage_id"]).outcome
             same_outcome = self.filtered(lambda deal: deal.outcome == outcome)
         stage_change_fields = [self._fields["probability"], self._fields["date_last_stage_update"]]
-        outcome_fields = [self._fields[name] for name in ("date_closed", "lost_reason_id", "amount_company")]
+        outcome_fields = [
+            self._fields[name] for name in ("date_closed", "lost_reason_id", "amount_company", "first_amount_company")
+        ]
         with self.env.protecting(stage_change_fields, same_stage), self.env.protecting(outcome_fields, same_outcome):
             result = super().write(vals)
         if old_stages:

@@ -89,3 +89,45 @@ class TestDealCurrency(DealCommon):
         with self._at(datetime(2025, 6, 20, 12)):
             deal.expected_close_date = date(2025, 6, 30)
             self.assertEqual(deal.amount_company, 500.0)
+
+    @users("deal_all")
+    def test_batch_rates_are_odoo_rates(self):
+        """The rates of a batch of deals, in one query, are those Odoo's conversion uses: the
+        company's rate before the shared one, the latest of the day or before, the earliest
+        one before any rate, in either direction."""
+        currency_shared = self.env["res.currency"].sudo().create({"name": "XTT", "symbol": "¤", "active": True})
+        self.env["res.currency.rate"].sudo().create(
+            [
+                {"currency_id": currency_shared.id, "name": date(2025, 2, 1), "rate": 3.0},
+                {"currency_id": currency_shared.id, "name": date(2025, 8, 1), "rate": 5.0},
+                {"currency_id": self.currency_foreign.id, "name": date(2025, 4, 1), "rate": 7.0},
+                {"currency_id": self.company.currency_id.id, "name": date(2025, 3, 1), "rate": 1.25},
+            ]
+        )
+        days = [date(2024, 12, 1), date(2025, 1, 1), date(2025, 3, 15), date(2025, 4, 1), date(2025, 9, 1)]
+        deals = self.env["deal.deal"].create(
+            [
+                {
+                    "name": f"{currency.name} {day}",
+                    "partner_id": self.customer.id,
+                    "currency_id": currency.id,
+                    "amount": 1000.0,
+                    "expected_close_date": day,
+                }
+                for currency in (self.currency_foreign, currency_shared, self.company.currency_id)
+                for day in days
+            ]
+        )
+        self.env.flush_all()
+        deals.mapped("company_id.root_id.currency_id")
+        deals.mapped("date_closed")
+        with self.assertQueriesContain(["FROM unnest("]):
+            rates = deals._company_rates()
+        Currency = self.env["res.currency"]
+        for deal in deals:
+            expected = Currency._get_conversion_rate(
+                deal.currency_id, self.company.currency_id, self.company, deal.expected_close_date
+            )
+            self.assertAlmostEqual(rates[deal], expected, places=12, msg=deal.name)
+        # 1 for the company currency, 5 different rates across the cases above
+        self.assertEqual(len({round(rate, 6) for rate in rates.values()}), 6)

@@ -156,3 +156,44 @@ class TestDealBoardQueries(DealCommon):
         self.assertEqual(by_stage(merged), by_stage(odoo))
         self.assertEqual(merged[0][2], self.company.currency_id.ids)
         self.assertEqual(sum(row[5] for row in merged), 12)
+
+    @users("deal_all")
+    def test_batch_create_queries_do_not_grow(self):
+        """Creating deals in one call costs the same queries for 5 or 50 deals, each in a foreign
+        currency at its own expected close date (the rates of the batch are read at once, the
+        creation's revisions recompute nothing)."""
+        currency_foreign = self.currencies[1]
+        self.env["res.currency.rate"].sudo().create(
+            [
+                {"currency_id": currency_foreign.id, "name": f"2025-{month:02d}-01", "rate": 1.0 + month / 10}
+                for month in range(1, 13)
+            ]
+        )
+        self.env.flush_all()
+
+        def create(count):
+            vals_list = [
+                {
+                    "name": f"Deal {index}",
+                    "partner_id": self.customers[index % 4].id,
+                    "stage_id": self.open_stages[index % 4].id,
+                    "currency_id": currency_foreign.id,
+                    "amount": 1000.0 + index,
+                    "expected_close_date": f"2025-{index % 12 + 1:02d}-{index % 28 + 1:02d}",
+                }
+                for index in range(count)
+            ]
+            self.env.invalidate_all()
+            queries = self.env.cr.sql_log_count
+            deals = self.env["deal.deal"].create(vals_list)
+            self.env.flush_all()
+            return deals, self.env.cr.sql_log_count - queries
+
+        create(5)  # warm the registry caches
+        _few, few_queries = create(5)
+        many, many_queries = create(50)
+        self.assertEqual(many_queries, few_queries)
+        self.assertEqual(len(many.revision_ids), 100)
+        self.assertEqual(many.mapped("first_amount"), many.mapped("amount"))
+        self.assertEqual(many.mapped("first_amount_company"), many.mapped("amount_company"))
+        self.assertEqual(set(many.mapped("close_date_push_count")), {0})
