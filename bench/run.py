@@ -680,7 +680,9 @@ def run(args, conf):
         uenv = api.Environment(cr, seeder.user.id, {"lang": "en_US", "tz": "UTC", "allowed_company_ids": [company.id]})
         pipeline = seeder.pipelines[0]
         deal_action = pipeline.with_env(uenv).action_open_board()
-        deal_action["context"] = dict(deal_action["context"])
+        # the board with its Open filter, the twin of CRM's Open Opportunities below (a pipeline's
+        # board opens without it, to show its closed deals; the browser measures use it too)
+        deal_action["context"] = dict(deal_action["context"], search_default_open=1)
         deal_side = Side(uenv, deal_action, deal_action["domain"], deal_action["context"], "expected_close_date")
         crm_action = uenv["ir.actions.act_window"]._for_xml_id("crm.crm_lead_action_pipeline")
         # the pipeline of one sales team with the "Open Opportunities" filter, the twin of one
