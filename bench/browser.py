@@ -110,14 +110,13 @@ def odoo_server(conf, db, odoo_src, port):
     server = subprocess.Popen(command)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        while True:
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"{base}/web/health", timeout=5)
-                break
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the Odoo HTTP server of the browser measures did not start")
-            time.sleep(0.5)
+        wait_until(
+            lambda: urllib.request.urlopen(f"{base}/web/health", timeout=5),
+            server,
+            180,
+            0.5,
+            "the Odoo HTTP server of the browser measures did not start",
+        )
         yield server, base
     finally:
         server.terminate()
@@ -125,6 +124,26 @@ def odoo_server(conf, db, odoo_src, port):
             server.wait(30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def wait_until(probe, process, seconds, interval, failure):
+    """The first true value of ``probe()``, tried every ``interval`` seconds (an OSError or a
+    ValueError counts as not yet); SystemExit(``failure``) once ``process`` has ended or after
+    ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(OSError, ValueError):
+            if value := probe():
+                return value
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(failure)
+        time.sleep(interval)
+
+
+def _page_targets(debug_port):
+    """The page targets Chromium lists on its DevTools port."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{debug_port}/json/list", timeout=5) as answer:
+        return [target for target in json.load(answer) if target.get("type") == "page"]
 
 
 @contextlib.contextmanager
@@ -151,16 +170,9 @@ def chromium(debug_port):
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(OSError, ValueError):
-                    with urllib.request.urlopen(f"http://127.0.0.1:{debug_port}/json/list", timeout=5) as answer:
-                        targets = [t for t in json.load(answer) if t.get("type") == "page"]
-                    if targets:
-                        break
-                if time.monotonic() > deadline:
-                    raise SystemExit("Chromium did not open its DevTools port")
-                time.sleep(0.3)
+            targets = wait_until(
+                lambda: _page_targets(debug_port), browser, 60, 0.3, "Chromium did not open its DevTools port"
+            )
             page = Page(targets[0]["webSocketDebuggerUrl"])
             try:
                 yield page
