@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_access_matrix,
     test_data_safety,
     test_deal,
     test_deal_currency,

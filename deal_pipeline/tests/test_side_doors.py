@@ -109,9 +109,23 @@ class TestSideDoors(DealSaleCommon):
         self.assertEqual(self.deal_b.stage_id, self.stage_proposal)
 
     def test_quotation_cannot_be_linked_to_a_deal_the_user_only_reads(self):
-        """A salesman with Billing rights reads every deal (as an accountant does) but edits only
-        his own: his quotation cannot be linked to another salesman's deal, which its confirmation
-        would win."""
+        """An accountant reads every deal but edits none: the quotation he may edit cannot be
+        linked to a deal, which its confirmation would win."""
+        quotation = self.env["sale.order"].create({"partner_id": self.portal_customer.id})
+        quotation = quotation.with_user(self.user_accountant)
+        deal_b = self.deal_b.with_user(self.user_accountant)
+        self.assertTrue(deal_b.has_access("read"))
+        self.assertFalse(deal_b.has_access("write"))
+        with self._refused(AccessError, READ_ONLY):
+            quotation.write({"deal_id": deal_b.id})
+        with self._refused(AccessError, READ_ONLY):
+            quotation.web_save({"deal_id": deal_b.id}, {"deal_id": {}})
+        self.assertFalse(self.env["sale.order"].search_count([("deal_id", "=", self.deal_b.id)]))
+
+    def test_billing_rights_do_not_open_a_colleagues_deal(self):
+        """A salesman with Billing rights still sees only his own deals (Billing adds no rule to
+        deals): his quotation cannot be linked to another salesman's deal, nor does he learn it
+        exists."""
         billing_salesman = new_test_user(
             self.env,
             login="deal_billing_salesman",
@@ -119,18 +133,17 @@ class TestSideDoors(DealSaleCommon):
         )
         SaleOrder = self.env["sale.order"].with_user(billing_salesman)
         deal_b = self.deal_b.with_user(billing_salesman)
-        self.assertTrue(deal_b.has_access("read"))
-        self.assertFalse(deal_b.has_access("write"))
+        self.assertFalse(deal_b.has_access("read"))
         values = {"partner_id": self.portal_customer.id}
         for label, call in (
             ("create", lambda: SaleOrder.create(values | {"deal_id": deal_b.id})),
             ("default in the context", lambda: SaleOrder.with_context(default_deal_id=deal_b.id).create(values)),
             ("web_save", lambda: SaleOrder.web_save(values | {"deal_id": deal_b.id}, {"deal_id": {}})),
         ):
-            with self.subTest(label), self._refused(AccessError, READ_ONLY):
+            with self.subTest(label), self._refused(AccessError, HIDDEN):
                 call()
         quotation = SaleOrder.create(values)
-        with self._refused(AccessError, READ_ONLY):
+        with self._refused(AccessError, HIDDEN):
             quotation.write({"deal_id": deal_b.id})
         quotation.sudo().order_line = [Command.create({"product_id": self.product.id})]
         quotation.action_confirm()

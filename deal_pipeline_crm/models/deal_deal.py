@@ -28,17 +28,19 @@ class DealDeal(models.Model):
         }
 
     def _action_view_converted_deals(self):
-        """The deals converted from a selection of opportunities (one: its form)."""
-        if not self:
+        """The deals converted from a selection of opportunities that the user may read (one: its
+        form)."""
+        deals = self._filtered_access("read")
+        if not deals:
             return {"type": "ir.actions.act_window_close"}
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
         action |= {
             "display_name": self.env._("Converted Deals"),
-            "domain": [("id", "in", self.ids)],
+            "domain": [("id", "in", deals.ids)],
             "context": {},
             "view_mode": "list,kanban,form",
             "views": [(False, "list"), (False, "kanban"), (False, "form")],
         }
-        if len(self) == 1:
-            action |= {"views": [(False, "form")], "view_mode": "form", "res_id": self.id}
+        if len(deals) == 1:
+            action |= {"views": [(False, "form")], "view_mode": "form", "res_id": deals.id}
         return action

@@ -1,1 +1,1 @@
-from . import test_convert, test_i18n
+from . import test_access_matrix, test_convert, test_i18n

@@ -1,0 +1,78 @@
+"""The core's access matrix (README: Access rights → Who sees which deals), one test per cell."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .access_matrix import DEALS, AccessMatrixCase
+
+COLUMNS = (*DEALS, "name_on_documents", "revisions", "deal_billing", "cash_forecast", "forecast_accuracy")
+# Deal cells: edit, read or none (not found, not readable). name_on_documents: the name of a
+# colleague's deal on an order or invoice the user reads (none: he reads no such document, or not
+# its deal field). Reports and revisions: the rows of his own deals (own), of every deal (all), or
+# none (no row, or the model refused).
+# fmt: off
+MATRIX = {
+    #                       own_open own_closed other_open other_closed name   revisions deal_billing cash   accuracy
+    "salesman_own":         ("edit", "edit",    "none",    "none",      "name", "own",    "none",      "none", "none"),
+    "salesman_all":         ("edit", "edit",    "edit",    "edit",      "name", "all",    "none",      "none", "none"),
+    "salesman_own_billing": ("edit", "edit",    "none",    "none",      "name", "own",    "own",       "own",  "none"),
+    "billing":              ("read", "read",    "read",    "read",      "name", "none",   "all",       "all",  "none"),
+    "accountant":           ("read", "read",    "read",    "read",      "name", "none",   "all",       "all",  "none"),
+    "auditor":              ("read", "read",    "read",    "read",      "name", "none",   "all",       "all",  "none"),
+    "deal_admin":           ("edit", "edit",    "edit",    "edit",      "none", "all",    "all",       "all",  "all"),
+    "portal":               ("none", "none",    "none",    "none",      "none", "none",   "none",      "none", "none"),
+    "other_company":        ("none", "none",    "none",    "none",      "none", "none",   "none",      "none", "none"),
+}
+# fmt: on
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrixApi(AccessMatrixCase):
+    rows = {
+        "salesman_own": "sales_team.group_sale_salesman",
+        "salesman_all": "sales_team.group_sale_salesman_all_leads",
+        "salesman_own_billing": "sales_team.group_sale_salesman,account.group_account_invoice",
+        "billing": "account.group_account_invoice",
+        "accountant": "account.group_account_manager",
+        "auditor": "account.group_account_readonly",
+        "deal_admin": "deal_pipeline.group_deal_manager",
+        "portal": "base.group_portal",
+        "other_company": "sales_team.group_sale_salesman_all_leads,account.group_account_invoice",
+    }
+
+    def _check_name_on_documents(self, row, expected):
+        """A colleague's deal on an order and an invoice of the user (his as salesperson)."""
+        user = self.users[row]
+        salesperson = self.colleague if user.share else user
+        deal = self.deals[row]["other_open"]
+        order = self.env["sale.order"].create(
+            {"partner_id": self.customer.id, "user_id": salesperson.id, "deal_id": deal.id}
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_user_id": salesperson.id,
+                "deal_id": deal.id,
+                "invoice_line_ids": [Command.create({"name": "Consulting", "quantity": 1, "price_unit": 100.0})],
+            }
+        )
+        self._check_deal_name(row, (order, invoice), deal, expected)
+
+    def _check_revisions(self, row, expected):
+        self._check_rows(row, "deal.revision", expected, ("own_open", "other_open"))
+
+    def _check_deal_billing(self, row, expected):
+        self._check_rows(row, "deal.report", expected, ("own_open", "other_open"), [("line_type", "=", "estimate")])
+
+    def _check_cash_forecast(self, row, expected):
+        self._check_rows(row, "deal.cash.forecast.report", expected, ("own_open", "other_open"))
+
+    def _check_forecast_accuracy(self, row, expected):
+        self._check_rows(row, "deal.forecast.accuracy.report", expected, ("own_closed", "other_closed"))
+
+    def test_tour_salesman_with_billing_finds_only_his_deals(self):
+        self.start_tour("/odoo", "deal_pipeline_billing_salesman_tour", login="matrix_api_salesman_own_billing")
+
+
+TestAccessMatrixApi.add_cell_tests(MATRIX, COLUMNS)
