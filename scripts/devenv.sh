@@ -109,12 +109,18 @@ ensure_venv() {
     say "Building the virtual environment in $VENV_DIR (first time or requirements changed: a few minutes)"
     rm -rf "$VENV_DIR"
     "$PYTHON" -m venv "$VENV_DIR"
-    # Build environments of old sdists too: pip >= 26.2 reads PIP_BUILD_CONSTRAINT for them.
-    export PIP_CONSTRAINT="$REPO_DIR/scripts/pip-constraints.txt" PIP_BUILD_CONSTRAINT="$REPO_DIR/scripts/pip-constraints.txt"
-    "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check --upgrade pip wheel "setuptools<70"
-    "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check \
-        -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
+    venv_pip install --upgrade pip wheel "setuptools<70"
+    venv_pip install -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
     echo "$wanted" >"$stamp"
+}
+
+# pip of the virtual environment, with the constraints given to that pip alone: exported, they
+# would reach later pip calls (`pip wheel --no-build-isolation` refuses PIP_BUILD_CONSTRAINT).
+venv_pip() {
+    local constraints=$REPO_DIR/scripts/pip-constraints.txt
+    # Build environments of old sdists too: pip >= 26.2 reads PIP_BUILD_CONSTRAINT for them.
+    PIP_CONSTRAINT=$constraints PIP_BUILD_CONSTRAINT=$constraints \
+        "$VENV_DIR/bin/pip" "$1" --quiet --disable-pip-version-check "${@:2}"
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -546,16 +552,21 @@ cmd_shell() {
     exec "$VENV_DIR/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$conf" -d "$db"
 }
 
-case "${1:-}" in
-setup)
-    setup
-    say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
-    ;;
-run | test | lint | format | wheels | bench | load | shell | i18n | screenshots | stop)
-    cmd=$1
-    shift
-    "cmd_$cmd" "$@"
-    ;;
-uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop" ;;
-esac
+main() {
+    case "${1:-}" in
+    setup)
+        setup
+        say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
+        ;;
+    run | test | lint | format | wheels | bench | load | shell | i18n | screenshots | stop)
+        cmd=$1
+        shift
+        "cmd_$cmd" "$@"
+        ;;
+    uninstall-check) cmd_uninstall_check ;;
+    *) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop" ;;
+    esac
+}
+
+# Sourced (by tests/test_devenv.py), it only defines its functions.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"
