@@ -165,9 +165,9 @@ def differences(before, after):
         lines += [f"{model} {rid} appeared" for rid in now if rid not in records]
         for rid, fields in records.items():
             lines += [
-                f"{model} {rid} {name}: {old!r} became {now[rid].get(name)!r}"
+                f"{model} {rid} {name}: {old!r} became {now[rid].get(name, '(no such field)')!r}"
                 for name, old in fields.items()
-                if rid in now and now[rid].get(name, old) != old
+                if rid in now and (name not in now[rid] or now[rid][name] != old)
             ]
     return lines
 
