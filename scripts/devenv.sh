@@ -404,7 +404,7 @@ cmd_test() {
 cmd_test_odoo() {
     setup
     ensure_debs chromium
-    local db=${TEST_DB:-deal_pipeline_test_odoo_$$} tags
+    local db=${TEST_DB:-deal_pipeline_test_$$} tags
     tags=${1:-$(printf '/%s,' "${ADDONS[@]}")}
     throwaway_db "$db" "${TEST_PORT:-8079}"
     say "Installing ${ADDONS[*]} in $db and running their tests with odoo-bin --test-tags ${tags%,}"
