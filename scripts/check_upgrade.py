@@ -55,7 +55,7 @@ MODELS = {
     "project.project": [],
     "crm.lead": [],
 }
-# Written by the upgrade itself on records it loads or recomputes, whatever their data.
+# Stamped by every write, the migrations' included: who and when, not what a record holds.
 IGNORED = {"write_date", "write_uid"}
 
 
