@@ -6,7 +6,7 @@ N ?= 10000
 USERS ?= 20
 DURATION ?= 60
 
-.PHONY: setup run test lint format wheels stop bench load shell i18n screenshots
+.PHONY: setup run test test-odoo upgrade-check lint format wheels stop bench load shell i18n screenshots
 
 setup:
 	@$(DEVENV) setup
@@ -16,6 +16,12 @@ run:
 
 test:
 	@$(DEVENV) test
+
+test-odoo:
+	@$(DEVENV) test-odoo
+
+upgrade-check:
+	@$(DEVENV) upgrade-check
 
 lint:
 	@$(DEVENV) lint

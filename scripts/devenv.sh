@@ -2,7 +2,7 @@
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
 # tests, the linters, the benchmark, the load test or the wheel build.
-# Usage: scripts/devenv.sh setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop
+# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -109,12 +109,18 @@ ensure_venv() {
     say "Building the virtual environment in $VENV_DIR (first time or requirements changed: a few minutes)"
     rm -rf "$VENV_DIR"
     "$PYTHON" -m venv "$VENV_DIR"
-    # Build environments of old sdists too: pip >= 26.2 reads PIP_BUILD_CONSTRAINT for them.
-    export PIP_CONSTRAINT="$REPO_DIR/scripts/pip-constraints.txt" PIP_BUILD_CONSTRAINT="$REPO_DIR/scripts/pip-constraints.txt"
-    "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check --upgrade pip wheel "setuptools<70"
-    "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check \
-        -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
+    venv_pip install --upgrade pip wheel "setuptools<70"
+    venv_pip install -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
     echo "$wanted" >"$stamp"
+}
+
+# pip of the virtual environment, with the constraints given to that pip alone: exported, they
+# would reach later pip calls (`pip wheel --no-build-isolation` refuses PIP_BUILD_CONSTRAINT).
+venv_pip() {
+    local constraints=$REPO_DIR/scripts/pip-constraints.txt
+    # Build environments of old sdists too: pip >= 26.2 reads PIP_BUILD_CONSTRAINT for them.
+    PIP_CONSTRAINT=$constraints PIP_BUILD_CONSTRAINT=$constraints \
+        "$VENV_DIR/bin/pip" "$1" --quiet --disable-pip-version-check "${@:2}"
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -275,10 +281,10 @@ setup() {
     export PATH="$VENV_DIR/bin:$PATH"
 }
 
-write_config() { # $1: config file, $2: database, $3: http port
+write_config() { # $1: config file, $2: database, $3: http port, $4: the addons' folder (the repository)
     cat >"$1" <<EOF
 [options]
-addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$REPO_DIR
+addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,${4:-$REPO_DIR}
 data_dir = $DATA_DIR
 db_name = $2
 dbfilter = ^$2\$
@@ -328,12 +334,14 @@ PY
 }
 
 # A throw-away database named $1 (dropped now and when the script exits, also on failure) and its
-# Odoo configuration file, in THROWAWAY_CONF, with the HTTP port $2.
+# Odoo configuration file, in THROWAWAY_CONF, with the HTTP port $2; both in the folder
+# THROWAWAY_DIR, removed with the database.
 throwaway_db() {
-    THROWAWAY_CONF=$(mktemp --suffix=.conf)
+    THROWAWAY_DIR=$(mktemp -d)
+    THROWAWAY_CONF=$THROWAWAY_DIR/odoo.conf
     write_config "$THROWAWAY_CONF" "$1" "$2"
     # shellcheck disable=SC2064  # expand now: the trap must drop this database
-    trap "drop_db '$1'; rm -f '$THROWAWAY_CONF'" EXIT
+    trap "drop_db '$1'; rm -rf '$THROWAWAY_DIR'" EXIT
     drop_db "$1"
 }
 
@@ -390,6 +398,20 @@ cmd_test() {
     return "$rc"
 }
 
+# The addons' suites run by Odoo's own test runner, as OCA's CI and integrators run them: installed
+# with --test-enable in a throw-away database, each addon's tests selected by --test-tags
+# (/deal_pipeline,/deal_pipeline_project,...; other tags given as the arguments).
+cmd_test_odoo() {
+    setup
+    ensure_debs chromium
+    local db=${TEST_DB:-deal_pipeline_test_$$} tags
+    tags=${1:-$(printf '/%s,' "${ADDONS[@]}")}
+    throwaway_db "$db" "${TEST_PORT:-8079}"
+    say "Installing ${ADDONS[*]} in $db and running their tests with odoo-bin --test-tags ${tags%,}"
+    odoo_bin -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV" --test-enable --test-tags "${tags%,}" \
+        --stop-after-init --log-level=test
+}
+
 # Installs the addons in their own throw-away database, fills it, uninstalls the bridges one by
 # one and then the core, and checks that the orders, invoices, projects and opportunities remain
 # (scripts/check_uninstall.py).
@@ -400,6 +422,63 @@ cmd_uninstall_check() {
     say "Uninstall check: installing $ADDONS_CSV in $db, filling it, uninstalling the bridges, then $ADDON"
     odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
     "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$THROWAWAY_CONF" -d "$db"
+}
+
+# The previous release: the newest commit (following first parents from HEAD) where an addon's
+# manifest has another version than in the working tree; UPGRADE_FROM (a tag, a commit) instead.
+previous_release() {
+    if [ -n "${UPGRADE_FROM:-}" ]; then
+        git -C "$REPO_DIR" rev-parse --verify --quiet "$UPGRADE_FROM^{commit}" \
+            || die "UPGRADE_FROM=$UPGRADE_FROM names no commit of this repository."
+        return
+    fi
+    local commit addon old
+    declare -A current
+    for addon in "${ADDONS[@]}"; do
+        current[$addon]=$(manifest_version <"$REPO_DIR/$addon/__manifest__.py")
+    done
+    while read -r commit; do
+        for addon in "${ADDONS[@]}"; do
+            old=$(git -C "$REPO_DIR" show "$commit:$addon/__manifest__.py" 2>/dev/null | manifest_version) || continue
+            [ "$old" = "${current[$addon]}" ] || {
+                echo "$commit"
+                return
+            }
+        done
+    done < <(git -C "$REPO_DIR" rev-list --first-parent HEAD)
+    [ "$(git -C "$REPO_DIR" rev-parse --is-shallow-repository)" = true ] \
+        && die "This clone is shallow and none of its commits has other addon versions than the working tree." \
+            "Fetch the whole history (git fetch --unshallow), or name the release: UPGRADE_FROM=<tag or commit>."
+    die "No commit has other addon versions than the working tree: there is no previous release to upgrade from." \
+        "Name one: UPGRADE_FROM=<tag or commit>."
+}
+
+manifest_version() { # the version of the manifest read on stdin
+    sed -nE "s/^ *['\"]version['\"]: *['\"]([^'\"]+)['\"].*/\1/p"
+}
+
+# Installs the addons of the previous release (read from git) in a throw-away database, fills
+# it, upgrades it to the working tree and checks that every record and figure is kept, or changed
+# only as the migrations say (scripts/check_upgrade.py).
+cmd_upgrade_check() {
+    setup
+    local db=deal_pipeline_upgrade_$$ release previous previous_conf addons=()
+    release=$(previous_release)
+    throwaway_db "$db" "${TEST_PORT:-8079}"
+    previous=$THROWAWAY_DIR/previous
+    mkdir "$previous"
+    mapfile -t addons < <(git -C "$REPO_DIR" ls-tree --name-only "$release" -- "${ADDONS[@]}")
+    git -C "$REPO_DIR" archive "$release" -- "${addons[@]}" | tar -x -C "$previous"
+    previous_conf=$THROWAWAY_DIR/previous.conf
+    write_config "$previous_conf" "$db" "${TEST_PORT:-8079}" "$previous"
+    say "Upgrade check: installing ${addons[*]} as of $(git -C "$REPO_DIR" log -1 --format='%h (%s)' "$release") in $db"
+    odoo_init -c "$previous_conf" -d "$db" -i "$(IFS=,; echo "${addons[*]}")"
+    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_upgrade.py" fill -c "$previous_conf" -d "$db" \
+        --state "$THROWAWAY_DIR/state.json"
+    say "Upgrade check: upgrading $db to the working tree"
+    odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV" -u "$ADDONS_CSV"
+    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_upgrade.py" check -c "$THROWAWAY_CONF" -d "$db" \
+        --state "$THROWAWAY_DIR/state.json"
 }
 
 # --- Node tools of the linters ------------------------------------------------------------------
@@ -546,16 +625,26 @@ cmd_shell() {
     exec "$VENV_DIR/bin/python" "$ODOO_SRC/odoo-bin" shell -c "$conf" -d "$db"
 }
 
-case "${1:-}" in
-setup)
-    setup
-    say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
-    ;;
-run | test | lint | format | wheels | bench | load | shell | i18n | screenshots | stop)
-    cmd=$1
-    shift
-    "cmd_$cmd" "$@"
-    ;;
-uninstall-check) cmd_uninstall_check ;;
-*) die "usage: $0 setup|run|test|uninstall-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop" ;;
-esac
+main() {
+    case "${1:-}" in
+    setup)
+        setup
+        say "Ready: PostgreSQL $(pg_where), Odoo source $ODOO_SRC, virtual environment $VENV_DIR"
+        ;;
+    run | test | lint | format | wheels | bench | load | shell | i18n | screenshots | stop)
+        cmd=$1
+        shift
+        "cmd_$cmd" "$@"
+        ;;
+    test-odoo)
+        shift
+        cmd_test_odoo "$@"
+        ;;
+    uninstall-check) cmd_uninstall_check ;;
+    upgrade-check) cmd_upgrade_check ;;
+    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop" ;;
+    esac
+}
+
+# Sourced (by tests/test_devenv.py), it only defines its functions.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"

@@ -3,6 +3,7 @@ from . import (
     test_access_matrix,
     test_data_safety,
     test_deal,
+    test_deal_counters,
     test_deal_currency,
     test_deal_forecast,
     test_deal_i18n,

@@ -1,4 +1,13 @@
+import ast
+import contextlib
+import io
+import os
+import re
+import runpy
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import HttpCase, mute_logger, new_test_user, tagged
@@ -215,3 +224,30 @@ class TestExternalApi(HttpCase):
         )
         response, body = self._call(self.api_manager, "deal.deal", "action_mark_won", ids=self.deal.ids)
         self.assertEqual((response.status_code, body["effect"]["type"]), (200, "rainbow_man"))
+
+    def test_readme_example(self):
+        """The example of the README's External API section runs as written, with the URL, API key
+        and database of this server (its requests sent by the test's opener, which lets them in)."""
+        readme = (Path(__file__).parents[1] / "README.md").read_text()
+        section = readme.split("\n### External API\n", 1)[1]
+        example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+        self.env["res.partner"].create({"name": "Azure Interior", "is_company": True})
+        environ = {
+            "ODOO_URL": self.base_url(),
+            "ODOO_API_KEY": self.keys[self.api_manager],
+            "ODOO_DB": self.env.cr.dbname,
+        }
+        output = io.StringIO()
+        with (
+            tempfile.NamedTemporaryFile("w", suffix=".py") as script,
+            patch.dict(os.environ, environ),
+            patch("requests.post", self.opener.post),
+            contextlib.redirect_stdout(output),
+        ):
+            script.write(example)
+            script.flush()
+            runpy.run_path(script.name)
+        [row] = ast.literal_eval(output.getvalue())
+        deal = self.env["deal.deal"].browse(row["id"])
+        self.assertRecordValues(deal, [{"name": "Website redesign", "outcome": "won", "amount": 12000}])
+        self.assertEqual(row["outcome"], "won")

@@ -29,7 +29,7 @@ class TestSideDoors(DealSaleCommon):
     """What the external API calls (create, write, copy, name_create, web_save, action methods) as
     low-rights users: nobody reaches, through an order, an invoice, a wizard or a nested value, a
     deal they may not see, nor corrupts one. The methods are called as the ORM receives them from
-    XML-RPC, JSON-RPC and /json/2."""
+    /json/2 (and from the legacy XML-RPC and JSON-RPC); test_external_api.py sends them over HTTP."""
 
     @classmethod
     def setUpClass(cls):
