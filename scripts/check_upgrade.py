@@ -97,10 +97,23 @@ def stage_requirements_after(env, state):
     state["deal.stage"][str(stage.id)]["required_field_ids"] = sorted(fields)
 
 
+def accountant_rule_before(env):
+    """The release before 19.0.1.1.0 ships the accounting groups' read-all rule on deals."""
+    if not env.ref("deal_pipeline.deal_deal_rule_accountant_read", raise_if_not_found=False):
+        sys.exit("upgrade check: the previous release has no rule deal_deal_rule_accountant_read")
+
+
+def accountant_rule_after(env, state):
+    """The 19.0.1.1.0 migration removes that rule (no record of MODELS changes)."""
+    if env.ref("deal_pipeline.deal_deal_rule_accountant_read", raise_if_not_found=False):
+        sys.exit("upgrade check failed: the rule deal_deal_rule_accountant_read survived the upgrade")
+
+
 # (addon, version, how the fill makes the database like one that its migration expects, what
 # that migration changes in the saved state), for each migration of the addons.
 MIGRATIONS = [
     ("deal_pipeline", "19.0.1.1.0", stage_requirements_before, stage_requirements_after),
+    ("deal_pipeline", "19.0.1.1.0", accountant_rule_before, accountant_rule_after),
 ]
 
 
