@@ -259,6 +259,7 @@ class DealDeal(models.Model):
         "in company currency.",
     )
 
+    _input_bounds = {"amount": (0, None), "probability": (0, 100)}
     _amount_positive = models.Constraint("CHECK(amount >= 0)", "The estimated amount of a deal cannot be negative.")
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",
