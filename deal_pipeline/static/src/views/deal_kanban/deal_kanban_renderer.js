@@ -1,10 +1,7 @@
 import { RottingKanbanRenderer } from "@mail/js/rotting_mixin/rotting_kanban_renderer";
 import { _t } from "@web/core/l10n/translation";
 import { RPCError } from "@web/core/network/rpc";
-import {
-    KanbanQuickCreateController,
-    KanbanRecordQuickCreate,
-} from "@web/views/kanban/kanban_record_quick_create";
+import { KanbanQuickCreateController, KanbanRecordQuickCreate } from "@web/views/kanban/kanban_record_quick_create";
 
 // the errors a user's input causes: the message says what to change
 const USER_ERRORS = ["odoo.exceptions.UserError", "odoo.exceptions.ValidationError", "odoo.exceptions.AccessError"];
@@ -31,7 +28,10 @@ export class DealQuickCreateController extends KanbanQuickCreateController {
 }
 
 export class DealRecordQuickCreate extends KanbanRecordQuickCreate {
-    static components = { ...KanbanRecordQuickCreate.components, KanbanQuickCreateController: DealQuickCreateController };
+    static components = {
+        ...KanbanRecordQuickCreate.components,
+        KanbanQuickCreateController: DealQuickCreateController,
+    };
 }
 
 export class DealKanbanRenderer extends RottingKanbanRenderer {
