@@ -570,6 +570,17 @@ class DealDeal(models.Model):
         deals._log_creation_revisions()
         return deals
 
+    def _load_records_create(self, vals_list):
+        """An import's batch with a refused row fails without a message of its own: Odoo's load
+        then retries row by row and reports each refused row alone, where a UserError of the
+        batch would also be reported on the batch's first row."""
+        if len(vals_list) > 1:
+            try:
+                self._check_input(vals_list, create=True)
+            except UserError as error:
+                raise ValueError(str(error)) from None
+        return super()._load_records_create(vals_list)
+
     def write(self, vals):
         self._check_input([vals])
         old_values = {name: {deal.id: deal[name] for deal in self} for name, _label in REVISED_FIELDS if name in vals}
