@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline - CRM",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "summary": "Convert Odoo CRM opportunities into deals, with their quotations and activities",
     "author": "deal_pipeline developers",
@@ -16,5 +16,11 @@
         "views/crm_lead_views.xml",
         "views/deal_deal_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "deal_pipeline_crm/static/tests/tours/**/*",
+        ],
+    },
     "auto_install": True,
+    "uninstall_hook": "uninstall_hook",
 }

@@ -19,7 +19,12 @@ from odoo.tools import config, sql
 ORDER_FIELDS = ["name", "state", "partner_id", "amount_untaxed", "amount_total", "invoice_status", "order_line"]
 MOVE_FIELDS = ["name", "state", "move_type", "partner_id", "amount_total", "payment_state", "invoice_line_ids"]
 PROJECT_FIELDS = ["name", "partner_id", "sale_line_id", "allocated_hours", "task_ids"]
-LEAD_FIELDS = ["name", "type", "stage_id", "partner_id", "user_id", "expected_revenue", "order_ids"]
+LEAD_FIELDS = [
+    "name", "type", "stage_id", "partner_id", "user_id", "expected_revenue", "order_ids", "active", "date_closed"
+]  # fmt: skip
+# {addon: {model: rows}}: what its uninstall must bring back, when that differs from the state
+# before the uninstall (the opportunity that deal_pipeline_crm archived at its conversion)
+RESTORED = {}
 # What each addon adds to the host's tables, that its uninstall must take away.
 COLUMNS = {
     "deal_pipeline": [("sale_order", "deal_id"), ("account_move", "deal_id")],
@@ -104,9 +109,12 @@ def fill_crm(env):
         {"name": "Uninstall check opportunity", "type": "opportunity", "partner_id": customer.id}
     )
     order = env["sale.order"].create({"partner_id": customer.id, "opportunity_id": lead.id})
+    RESTORED["deal_pipeline_crm"] = {"crm.lead": lead.read(LEAD_FIELDS)}
     lead.action_convert_to_deal()
     if not lead.deal_id or order.deal_id != lead.deal_id:
         sys.exit("uninstall check: the opportunity was not converted into a deal with its quotation")
+    if lead.active:
+        sys.exit("uninstall check: the converted opportunity was not archived")
     return {"crm.lead": lead.ids, "sale.order": order.ids}
 
 
@@ -153,6 +161,7 @@ def uninstall(args, addon, records, before):
             if missing := set(ids) - set(env[model].browse(ids).exists().ids):
                 sys.exit(f"uninstall check of {addon} failed: {model} {sorted(missing)} deleted by the uninstall")
         after = snapshot(env, records)
+        before = before | RESTORED.get(addon, {})
         problems.extend(
             f"{model} changed:\n  before: {rows}\n  after:  {after[model]}"
             for model, rows in before.items()

@@ -23,6 +23,9 @@ class DealApiInputMixin(models.AbstractModel):
 
     _name = "deal.api.input.mixin"
     _description = "Checks of the values written through the API"
+    # {number field: (lowest, highest)}, None for no bound: the ranges that the models' SQL
+    # constraints enforce, checked first so that a wrong value is a message, not an SQL error
+    _input_bounds = {}
 
     @api.model
     def _check_input(self, vals_list, field_names=None, create=False):
@@ -115,6 +118,11 @@ class DealApiInputMixin(models.AbstractModel):
             return self.env._("Give a number.")
         if abs(value) > MAX_NUMBER:
             return self.env._("Give a number between -%(max)s and %(max)s.", max=f"{MAX_NUMBER:,}")
+        low, high = self._input_bounds.get(field.name, (None, None))
+        if high is not None and not low <= value <= high:
+            return self.env._("Give a number between %(low)s and %(high)s.", low=low, high=high)
+        if high is None and low is not None and value < low:
+            return self.env._("Give a number of %(low)s or more.", low=low)
         return None
 
     def _text_hint(self, field, value):

@@ -259,6 +259,7 @@ class DealDeal(models.Model):
         "in company currency.",
     )
 
+    _input_bounds = {"amount": (0, None), "probability": (0, 100)}
     _amount_positive = models.Constraint("CHECK(amount >= 0)", "The estimated amount of a deal cannot be negative.")
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",
@@ -569,6 +570,17 @@ class DealDeal(models.Model):
         deals._log_creation_revisions()
         return deals
 
+    def _load_records_create(self, vals_list):
+        """An import's batch with a refused row fails without a message of its own: Odoo's load
+        then retries row by row and reports each refused row alone, where a UserError of the
+        batch would also be reported on the batch's first row."""
+        if len(vals_list) > 1:
+            try:
+                self._check_input(vals_list, create=True)
+            except UserError as error:
+                raise ValueError(str(error)) from None
+        return super()._load_records_create(vals_list)
+
     def write(self, vals):
         self._check_input([vals])
         old_values = {name: {deal.id: deal[name] for deal in self} for name, _label in REVISED_FIELDS if name in vals}
@@ -737,16 +749,41 @@ class DealDeal(models.Model):
             return self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
         return pipeline.action_open_board()
 
-    def action_mark_won(self, open_quotations=None):
-        """Move the deals to the won stage of their pipeline. Their open quotations are cancelled
-        or kept as ``open_quotations`` says ("cancel" or "keep"); without it, when there are some,
-        the dialog that lists them opens instead and nothing changes."""
+    def _closing_stage(self, outcome, stage_id):
+        """{deal: stage} where the deals close with ``outcome``: the stage ``stage_id`` (the
+        column a card was dropped on) when given, else the first such stage of each pipeline."""
+        if not stage_id:
+            return {deal: deal.pipeline_id._stage_for_outcome(outcome) for deal in self}
+        self._check_input([{"stage_id": stage_id}], field_names=["stage_id"])
+        stage = self.env["deal.stage"].browse(stage_id)
+        if stage.outcome != outcome:
+            raise UserError(
+                self.env._("The stage “%(stage)s” is not a won stage: a deal is won in a won stage.", stage=stage.name)
+                if outcome == "won"
+                else self.env._(
+                    "The stage “%(stage)s” is not a lost stage: a deal is lost in a lost stage.", stage=stage.name
+                )
+            )
+        return dict.fromkeys(self, stage)
+
+    def _close(self, stages, vals=None):
+        """Write each deal's closing stage from ``stages`` ({deal: stage}), one write per stage."""
+        for stage, deals in self.grouped(lambda deal: stages[deal]).items():
+            deals.write({"stage_id": stage.id} | (vals or {}))
+
+    def action_mark_won(self, open_quotations=None, stage_id=None):
+        """Move the deals to the won stage ``stage_id`` (the won column of the board a card was
+        dropped on), by default the first won stage of their pipeline. Their open quotations are
+        kept or cancelled as ``open_quotations`` says ("keep" or "cancel"), which the chatter
+        tells; without it, when there are some, the dialog that lists them opens instead and
+        nothing changes."""
         if won := self.filtered(lambda deal: deal.outcome == "won"):
             raise UserError(self.env._("The deal “%(deal)s” is already won.", deal=won[0].name))
         if open_quotations not in (None, "cancel", "keep"):
             raise UserError(
                 self.env._("Open quotations are either cancelled or kept, not “%(value)s”.", value=open_quotations)
             )
+        stages = self._closing_stage("won", stage_id)
         quotations = self._open_quotations()
         if quotations and not open_quotations:
             return {
@@ -756,12 +793,19 @@ class DealDeal(models.Model):
                 "view_mode": "form",
                 "views": [(False, "form")],
                 "target": "new",
-                "context": {"default_deal_ids": self.ids, "dialog_size": "medium"},
+                "context": {"default_deal_ids": self.ids, "default_stage_id": stage_id, "dialog_size": "medium"},
             }
         if open_quotations == "cancel":
             quotations.action_cancel()
-        for pipeline, deals in self.grouped("pipeline_id").items():
-            deals.write({"stage_id": pipeline._stage_for_outcome("won").id})
+        self._close(stages)
+        for deal, deal_quotations in quotations.grouped("deal_id").items():
+            names = ", ".join(deal_quotations.mapped("name"))
+            deal.message_post(
+                body=self.env._("Won; its open quotations were cancelled: %(names)s.", names=names)
+                if open_quotations == "cancel"
+                else self.env._("Won; its open quotations were kept: %(names)s.", names=names),
+                subtype_xmlid="mail.mt_note",
+            )
         return self._won_effect()
 
     def _open_quotations(self):
@@ -786,11 +830,13 @@ class DealDeal(models.Model):
             },
         }
 
-    def action_mark_lost(self, lost_reason_id=None):
-        """Move the deals to the lost stage of their pipeline; without a reason, open the wizard
-        that asks for one."""
+    def action_mark_lost(self, lost_reason_id=None, stage_id=None):
+        """Move the deals to the lost stage ``stage_id`` (the lost column of the board a card was
+        dropped on), by default the first lost stage of their pipeline; without a reason, open the
+        wizard that asks for one."""
         if lost := self.filtered(lambda deal: deal.outcome == "lost"):
             raise UserError(self.env._("The deal “%(deal)s” is already lost.", deal=lost[0].name))
+        stages = self._closing_stage("lost", stage_id)
         if not lost_reason_id:
             return {
                 "type": "ir.actions.act_window",
@@ -799,11 +845,10 @@ class DealDeal(models.Model):
                 "view_mode": "form",
                 "views": [(False, "form")],
                 "target": "new",
-                "context": {"default_deal_ids": self.ids, "dialog_size": "medium"},
+                "context": {"default_deal_ids": self.ids, "default_stage_id": stage_id, "dialog_size": "medium"},
             }
         self._check_input([{"lost_reason_id": lost_reason_id}])
-        for pipeline, deals in self.grouped("pipeline_id").items():
-            deals.write({"stage_id": pipeline._stage_for_outcome("lost").id, "lost_reason_id": lost_reason_id})
+        self._close(stages, {"lost_reason_id": lost_reason_id})
         return True
 
     def action_reopen(self):

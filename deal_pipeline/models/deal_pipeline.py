@@ -77,9 +77,13 @@ class DealPipeline(models.Model):
     def action_open_board(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_deal_action")
-        action["display_name"] = self.display_name
+        # the breadcrumb and the browser tab: "Sales" alone would read as the app or a report
+        action["display_name"] = self.env._("Deals · %(pipeline)s", pipeline=self.display_name)
         action["domain"] = [("pipeline_id", "=", self.id)]
         # the URL names the board's action and the pipeline: /odoo/<pipeline id>/deals reopens it
         action["path"] = self.env.ref("deal_pipeline.deal_deal_action_board").sudo().path
         action["context"] = {"default_pipeline_id": self.id, "active_id": self.id}
+        # a salesperson starts from his own deals, as CRM's My Pipeline; a manager from all of them
+        if not self.env.user.has_group("deal_pipeline.group_deal_manager"):
+            action["context"]["search_default_my_deals"] = 1
         return action

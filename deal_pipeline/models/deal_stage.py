@@ -11,6 +11,7 @@ OUTCOMES = [
 class DealStage(models.Model):
     _name = "deal.stage"
     _description = "Deal Stage"
+    _inherit = ["deal.api.input.mixin"]
     _order = "sequence, id"
 
     name = fields.Char("Stage Name", required=True, translate=True)
@@ -56,10 +57,20 @@ class DealStage(models.Model):
         help="The deals of this stage show the New Quote button.",
     )
 
+    _input_bounds = {"probability": (0, 100)}
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",
         "The probability of a stage must be between 0 and 100.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_input(vals_list, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_input([vals])
+        return super().write(vals)
 
     @api.constrains("probability")
     def _check_probability(self):

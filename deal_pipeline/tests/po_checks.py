@@ -13,7 +13,7 @@ PLACEHOLDER_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
 # attributes whose values are text for people, translated with the rest of the term
 TEXT_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "data-tooltip", "string", "help"}
 # terms that are the same word in Italian
-SAME_IN_ITALIAN = {"ID", "id", "Pipeline"}
+SAME_IN_ITALIAN = {"ID", "id", "Pipeline", "Hardware", "Software"}
 
 
 class _MarkupCollector(HTMLParser):

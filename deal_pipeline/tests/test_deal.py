@@ -1,10 +1,7 @@
 from datetime import datetime
 
-from psycopg2.errors import CheckViolation
-
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged, users
-from odoo.tools import mute_logger
 
 from .common import CLOSE_DATE, DealCommon
 
@@ -62,11 +59,6 @@ class TestDeal(DealCommon):
     # message); a write hits the Python check first, with the same message.
     # ------------------------------------------------------------------------------------------
 
-    def _assert_check_violation(self, message, **values):
-        with self.assertRaises(CheckViolation) as caught, mute_logger("odoo.sql_db"):
-            self._create_deal(**values)
-        self.assertEqual(self.env["deal.deal"]._sql_error_to_message(caught.exception), message)
-
     def test_currency_defaults_to_the_deal_company(self):
         other = self.env["res.company"].create({"name": "Deals Other Co", "currency_id": self.env.ref("base.EUR").id})
         self.assertNotEqual(other.currency_id, self.env.company.currency_id)
@@ -75,24 +67,30 @@ class TestDeal(DealCommon):
 
     @users("deal_own")
     def test_negative_amount_is_refused(self):
-        message = "The estimated amount of a deal cannot be negative."
-        self._assert_check_violation(message, amount=-1.0)
-        deal = self._create_deal(amount=0.0)
-        with self.assertRaises(ValidationError) as caught:
-            deal.amount = -0.01
-        self.assertEqual(caught.exception.args[0], message)
+        """Checked before SQL: a message naming the field, no SQL error in the server log."""
+        message = "Wrong value for the field “Estimated Amount” (amount): %s. Give a number of 0 or more."
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            with self.assertRaises(ValidationError) as caught:
+                self._create_deal(amount=-1.0)
+            self.assertEqual(caught.exception.args[0], message % "-1.0")
+            deal = self._create_deal(amount=0.0)
+            with self.assertRaises(ValidationError) as caught:
+                deal.amount = -0.01
+            self.assertEqual(caught.exception.args[0], message % "-0.01")
 
     @users("deal_own")
     def test_probability_outside_0_to_100_is_refused(self):
-        message = "The probability of a deal must be between 0 and 100."
-        self._assert_check_violation(message, probability=100.5)
-        self._assert_check_violation(message, probability=-1.0)
+        message = "Wrong value for the field “Probability (%%)” (probability): %s. Give a number between 0 and 100."
         deal = self._create_deal(probability=100.0)
         deal.probability = 0.0
-        for probability in (-0.5, 101.0):
-            with self.subTest(probability=probability), self.assertRaises(ValidationError) as caught:
-                deal.probability = probability
-            self.assertEqual(caught.exception.args[0], message)
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for probability in (-0.5, 100.5):
+                with self.subTest(probability=probability), self.assertRaises(ValidationError) as caught:
+                    self._create_deal(probability=probability)
+                self.assertEqual(caught.exception.args[0], message % probability)
+                with self.subTest(probability=probability), self.assertRaises(ValidationError) as caught:
+                    deal.probability = probability
+                self.assertEqual(caught.exception.args[0], message % probability)
 
     @users("deal_own")
     def test_lost_stage_requires_lost_reason(self):

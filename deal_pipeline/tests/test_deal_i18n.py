@@ -114,10 +114,20 @@ class TestDealI18n(DealCommon, ItalianPoChecks):
         )
 
     @users("deal_it")
-    def test_sql_constraint_message_in_the_user_language(self):
+    def test_amount_message_in_the_user_language(self):
+        """The check before SQL speaks the user's language; the SQL constraint, the last guard,
+        too."""
         self._as_user_language()
-        with self.assertRaises(CheckViolation) as caught, mute_logger("odoo.sql_db"):
+        with self.assertRaises(ValidationError) as caught:
             self._create_deal(amount=-1.0)
+        self.assertEqual(
+            caught.exception.args[0],
+            "Valore errato per il campo “Importo stimato” (amount): -1.0. Inserisci un numero pari o superiore a 0.",
+        )
+        deal = self._create_deal()
+        deal.flush_recordset()
+        with self.assertRaises(CheckViolation) as caught, mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env.cr.execute("UPDATE deal_deal SET amount = -1 WHERE id = %s", [deal.id])
         self.assertEqual(
             self.env["deal.deal"]._sql_error_to_message(caught.exception),
             "L'importo stimato di una trattativa non può essere negativo.",

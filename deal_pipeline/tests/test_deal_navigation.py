@@ -66,9 +66,12 @@ class TestDealNavigation(DealCommon):
         # what /odoo/<pipeline id>/deals runs: the server action with the id as active_id
         action = self.env["deal.deal"].action_open_board_of(renewals.id)
         self.assertEqual(action["domain"], [("pipeline_id", "=", renewals.id)])
-        self.assertEqual(action["context"], {"default_pipeline_id": renewals.id, "active_id": renewals.id})
+        self.assertEqual(
+            action["context"],
+            {"default_pipeline_id": renewals.id, "active_id": renewals.id, "search_default_my_deals": 1},
+        )
         self.assertEqual(action["path"], "deals")
-        self.assertEqual(action["display_name"], "Renewals")
+        self.assertEqual(action["display_name"], "Deals · Renewals")
         # the menu (no id) opens the first pipeline's board, with its id in the URL
         action = self.env["deal.deal"].action_open_board_of()
         self.assertEqual(action["context"]["active_id"], self.pipeline.id)
@@ -78,6 +81,16 @@ class TestDealNavigation(DealCommon):
         self.assertEqual(
             self.env["deal.deal"].action_open_board_of(hidden.id)["context"]["active_id"], self.pipeline.id
         )
+
+    def test_board_opens_on_my_deals_for_salespeople_only(self):
+        """A salesperson's board starts filtered on his deals (a filter he can remove); a
+        manager's on every deal of the pipeline."""
+        salesman_action = self.pipeline.with_user(self.user_salesman).action_open_board()
+        manager_action = self.pipeline.with_user(self.user_sale_manager).action_open_board()
+        self.assertEqual(salesman_action["context"].get("search_default_my_deals"), 1)
+        self.assertNotIn("search_default_my_deals", manager_action["context"])
+        arch = self.env["deal.deal"].get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn('name="my_deals"', arch)
 
     @users("deal_nav_salesman")
     def test_systray_activity_filters_exist(self):

@@ -62,7 +62,11 @@ class TestDealPipeline(DealCommon):
         for probability in (-1.0, 100.5):
             with self.subTest(probability=probability), self.assertRaises(ValidationError) as caught:
                 stage.probability = probability
-            self.assertEqual(caught.exception.args[0], "The probability of a stage must be between 0 and 100.")
+            self.assertEqual(
+                caught.exception.args[0],
+                f"Wrong value for the field “Probability (%)” (probability): {probability}. "
+                "Give a number between 0 and 100.",
+            )
 
     @users("deal_own")
     def test_default_stage_of_pipeline(self):

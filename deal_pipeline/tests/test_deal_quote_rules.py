@@ -182,6 +182,74 @@ class TestDealWon(DealSaleCommon):
             )
 
     @users("deal_salesman")
+    def test_won_and_lost_in_the_stage_dropped_on(self):
+        """The board's drop on a won or lost column: the same calls as the buttons, with the
+        stage of that column; keeping or cancelling the quotations is said in the chatter."""
+        stages = (
+            self.env["deal.stage"]
+            .sudo()
+            .create(
+                [
+                    {"name": name, "sequence": 90, "outcome": outcome, "pipeline_ids": [Command.link(self.pipeline.id)]}
+                    for name, outcome in (("Won Renewal", "won"), ("No Decision", "lost"))
+                ]
+            )
+        )
+        won_stage, lost_stage = stages.with_env(self.env)
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        quotation = self._create_quotation(deal)
+        action = deal.action_mark_won(None, won_stage.id)
+        self.assertEqual(deal.outcome, "open")
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
+        wizard.action_won_keep_quotations()
+        self.assertEqual(deal.stage_id, won_stage)
+        self.assertEqual(quotation.state, "draft")
+        self.assertIn(f"kept: {quotation.name}", deal.message_ids[0].body)
+
+        other = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        cancelled = self._create_quotation(other)
+        other.action_mark_won("cancel", won_stage.id)
+        self.assertEqual(cancelled.state, "cancel")
+        self.assertIn(f"cancelled: {cancelled.name}", other.message_ids[0].body)
+
+        lost = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        action = lost.action_mark_lost(None, lost_stage.id)
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"])
+            .create({"lost_reason_id": self.lost_reason.id})
+        )
+        wizard.action_lost_confirm()
+        self.assertRecordValues(lost, [{"stage_id": lost_stage.id, "lost_reason_id": self.lost_reason.id}])
+        # without a stage, the pipeline's first won or lost stage, as before
+        first = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        first.action_mark_lost(self.lost_reason.id)
+        self.assertEqual(first.stage_id, self.stage_lost)
+
+    @users("deal_salesman")
+    def test_closing_stage_must_fit(self):
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        with self.assertRaisesRegex(UserError, "is not a won stage"):
+            deal.action_mark_won("keep", self.stage_lost.id)
+        with self.assertRaisesRegex(UserError, "is not a lost stage"):
+            deal.action_mark_lost(self.lost_reason.id, self.stage_won.id)
+        with self.assertRaisesRegex(ValidationError, "does not exist"):
+            deal.action_mark_won("keep", 999999)
+        elsewhere = (
+            self.env["deal.stage"]
+            .sudo()
+            .create(
+                {
+                    "name": "Won Elsewhere",
+                    "outcome": "won",
+                    "pipeline_ids": [Command.create({"name": "Other Pipeline"})],
+                }
+            )
+        )
+        with self.assertRaisesRegex(ValidationError, "is not used by the pipeline"):
+            deal.action_mark_won("keep", elsewhere.id)
+
+    @users("deal_salesman")
     def test_confirmation_lists_other_open_quotations(self):
         deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
         confirmed, still_open = self._create_quotation(deal), self._create_quotation(deal)

@@ -65,8 +65,9 @@ class TestDealTour(HttpCase, DealCommon):
             [(self.stage_new.id, self.stage_qualification.id), (self.stage_qualification.id, self.stage_lost.id)],
         )
 
-    def test_tour_refused_drop_puts_card_back_won_drop_asks_nothing(self):
-        """A drop refused by the server puts the card back and shows why; a drop on won asks nothing."""
+    def test_tour_refused_drop_puts_card_back_won_drop_wins(self):
+        """A drop refused by the server puts the card back and shows why; a drop on won of a deal
+        without open quotations wins it at once, as the Won button does."""
         renewals = self.env["deal.pipeline"].create({"name": "Tour Renewals"})
         review = self.env["deal.stage"].create(
             {"name": "Tour Review", "sequence": 2, "pipeline_ids": [Command.link(renewals.id)]}

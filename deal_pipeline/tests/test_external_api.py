@@ -101,9 +101,11 @@ class TestExternalApi(HttpCase):
         # (label, user, model, method, params, error, status, message regex)
         cases = [
             ("negative amount (create)", manager, "deal.deal", "create",
-             {"vals_list": [valid | {"amount": -5}]}, "ValidationError", 422, "cannot be negative"),
+             {"vals_list": [valid | {"amount": -5}]}, "ValidationError", 422,
+             r"“Estimated Amount” \(amount\): -5. Give a number of 0 or more."),
             ("negative amount (write)", manager, "deal.deal", "write",
-             {"ids": deal.ids, "vals": {"amount": -5}}, "ValidationError", 422, "cannot be negative"),
+             {"ids": deal.ids, "vals": {"amount": -5}}, "ValidationError", 422,
+             r"“Estimated Amount” \(amount\): -5. Give a number of 0 or more."),
             ("non-numeric amount", manager, "deal.deal", "create",
              {"vals_list": [valid | {"amount": "a lot"}]}, "ValidationError", 422,
              "Wrong value for the field “Estimated Amount” \\(amount\\): 'a lot'. Give a number."),
@@ -199,6 +201,22 @@ class TestExternalApi(HttpCase):
                 self.assertRegex(body["message"], message)
                 self.assertEqual(response.status_code, status)
                 self.assertEqual(self._snapshot(), before, "the database changed")
+
+    def test_user_mistakes_are_messages_not_sql_errors(self):
+        """A salesman's negative amount or out-of-range probability is refused before SQL, with a
+        message naming the field, and writes no ERROR (no "bad query") to the server log."""
+        valid = {"name": "New deal", "partner_id": self.customer.id}
+        cases = [
+            ({"amount": -5}, "“Estimated Amount” \\(amount\\): -5. Give a number of 0 or more."),
+            ({"probability": 150}, "“Probability \\(%\\)” \\(probability\\): 150. Give a number between 0 and 100."),
+            ({"probability": -1}, "“Probability \\(%\\)” \\(probability\\): -1. Give a number between 0 and 100."),
+        ]
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for values, message in cases:
+                with self.subTest(values=values):
+                    response, body = self._call(self.api_own, "deal.deal", "create", vals_list=[valid | values])
+                    self.assertEqual((response.status_code, body.get("name")), (422, "odoo.exceptions.ValidationError"))
+                    self.assertRegex(body["message"], message)
 
     def test_long_name_is_accepted(self):
         name = "D" * 10_000

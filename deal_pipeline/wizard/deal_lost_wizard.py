@@ -9,6 +9,7 @@ class DealLostWizard(models.TransientModel):
 
     deal_ids = fields.Many2many("deal.deal", required=True)
     lost_reason_id = fields.Many2one("deal.lost.reason", required=True)
+    stage_id = fields.Many2one("deal.stage", help="The lost stage the deals go to; by default their pipeline's first.")
     quotation_ids = fields.Many2many(
         "sale.order",
         string="Open Quotations",
@@ -37,5 +38,5 @@ class DealLostWizard(models.TransientModel):
         self.ensure_one()
         if self.cancel_quotations and self.env.user.has_group("sales_team.group_sale_salesman"):
             self.quotation_ids.action_cancel()
-        self.deal_ids.action_mark_lost(lost_reason_id=self.lost_reason_id.id)
+        self.deal_ids.action_mark_lost(lost_reason_id=self.lost_reason_id.id, stage_id=self.stage_id.id)
         return {"type": "ir.actions.act_window_close"}

@@ -6,6 +6,7 @@ class DealWonWizard(models.TransientModel):
     _description = "Mark Deals as Won"
 
     deal_ids = fields.Many2many("deal.deal", required=True)
+    stage_id = fields.Many2one("deal.stage", help="The won stage the deals go to; by default their pipeline's first.")
     quotation_ids = fields.Many2many(
         "sale.order",
         string="Open Quotations",
@@ -20,8 +21,8 @@ class DealWonWizard(models.TransientModel):
 
     def action_won_cancel_quotations(self):
         self.ensure_one()
-        return self.deal_ids.action_mark_won(open_quotations="cancel")
+        return self.deal_ids.action_mark_won(open_quotations="cancel", stage_id=self.stage_id.id)
 
     def action_won_keep_quotations(self):
         self.ensure_one()
-        return self.deal_ids.action_mark_won(open_quotations="keep")
+        return self.deal_ids.action_mark_won(open_quotations="keep", stage_id=self.stage_id.id)

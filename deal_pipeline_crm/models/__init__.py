@@ -1,1 +1,1 @@
-from . import crm_lead, deal_deal
+from . import crm_lead, deal_deal, sale_order

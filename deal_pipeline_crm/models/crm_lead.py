@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
 _logger = logging.getLogger(__name__)
@@ -30,10 +31,68 @@ class CrmLead(models.Model):
         help="The deal this opportunity was converted into; converting it again does nothing.",
     )
 
+    deal_archived = fields.Boolean(
+        "Archived by its Deal",
+        readonly=True,
+        copy=False,
+        help="Archived when it was converted into a deal, so that CRM's pipeline, forecast and reports "
+        "no longer count it; uninstalling the bridge with CRM restores it.",
+    )
+
     @api.depends("deal_ids")
     def _compute_deal_id(self):
         for lead in self:
             lead.deal_id = lead.deal_ids[:1]
+
+    # ------------------------------------------------------------------------------------------
+    # A converted opportunity lives on as its deal: CRM neither wins, loses, reopens nor quotes it
+    # ------------------------------------------------------------------------------------------
+
+    def _check_not_converted(self):
+        if (converted := self.filtered("deal_id")) and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The opportunity “%(lead)s” was converted into the deal “%(deal)s”: "
+                    "win, lose or quote the deal instead.",
+                    lead=converted[0].name,
+                    deal=converted[0].deal_id.display_name,
+                )
+            )
+
+    def write(self, vals):
+        if {"active", "stage_id", "type"} & vals.keys():
+            self._check_not_converted()
+        return super().write(vals)
+
+    def action_set_won(self):
+        self._check_not_converted()
+        return super().action_set_won()
+
+    def action_set_lost(self, **additional_values):
+        self._check_not_converted()
+        return super().action_set_lost(**additional_values)
+
+    def action_sale_quotations_new(self):
+        self._check_not_converted()
+        return super().action_sale_quotations_new()
+
+    def action_new_quotation(self):
+        self._check_not_converted()
+        return super().action_new_quotation()
+
+    def _deal_archive_converted(self):
+        """Archive the converted opportunities that were still active (lost ones already are),
+        keeping their closing date, which archiving would set to now."""
+        for date_closed, leads in self.filtered("active").grouped("date_closed").items():
+            leads.write({"active": False, "deal_archived": True})
+            leads.write({"date_closed": date_closed})
+
+    def _deal_restore_archived(self):
+        """Undo ``_deal_archive_converted`` (the bridge's uninstall)."""
+        archived = self.with_context(active_test=False).search([("deal_archived", "=", True)])
+        for date_closed, leads in archived.grouped("date_closed").items():
+            leads.write({"active": True, "deal_archived": False})
+            leads.write({"date_closed": date_closed})
 
     # ------------------------------------------------------------------------------------------
     # Actions
@@ -127,6 +186,9 @@ class CrmLead(models.Model):
                 # the deals were just created by this user: only the computed closing date is set
                 closed_deals.sudo().date_closed = date_closed
             batch._deal_move_documents(deals)
+            # the user may write these opportunities (_deal_convertible); the rule above refuses
+            # an archiving by hand
+            batch.sudo()._deal_archive_converted()
             deal_ids += deals.ids
             # keep the memory flat over large selections
             self.env.flush_all()

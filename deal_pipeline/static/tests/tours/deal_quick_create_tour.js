@@ -28,8 +28,9 @@ registry.category("web_tour.tours").add("deal_pipeline_quick_create_tour", {
             run: "edit Quick deal",
         },
         {
+            content: "A negative amount, by mistake",
             trigger: `${quickCreate} .o_field_widget[name=amount] input`,
-            run: "edit 7500",
+            run: "edit -7500",
         },
         ...pickMany2one(`${quickCreate} .o_field_widget[name=currency_id]`, "EUR"),
         {
@@ -39,6 +40,30 @@ registry.category("web_tour.tours").add("deal_pipeline_quick_create_tour", {
         {
             trigger: `${quickCreate} .o_kanban_add`,
             run: "click",
+        },
+        {
+            content: "The message names the field",
+            trigger: ".o_notification:contains(The deal was not created):contains(Estimated Amount)",
+        },
+        {
+            content: "No dialog opened: the quick create still holds what was typed",
+            trigger: `body:not(:has(.modal)) ${quickCreate} .o_field_widget[name=name] input:value(Quick deal)`,
+        },
+        {
+            trigger: `${quickCreate} .o_field_widget[name=partner_id] input:value(Quick Customer)`,
+        },
+        {
+            content: "Correct the amount",
+            trigger: `${quickCreate} .o_field_widget[name=amount] input:value(7,500)`,
+            run: "edit 7500",
+        },
+        {
+            trigger: `${quickCreate} .o_kanban_add`,
+            run: "click",
+        },
+        {
+            content: "The next quick create starts empty, not with the last name",
+            trigger: `${column("Qualification")}:has(.o_kanban_record:contains(Quick deal)) ${quickCreate} .o_field_widget[name=name] input:value(/^$/)`,
         },
         {
             content: "The card shows the expected close date as a date",

@@ -5,25 +5,32 @@ export class DealKanbanDynamicGroupList extends RelationalModel.DynamicGroupList
     /**
      * @override
      *
-     * A deal dropped onto a lost stage is not written there: the lost reason wizard of
-     * `action_mark_lost` opens instead, and the board reloads when it closes (the card stays in
-     * its column if the wizard is discarded). Other moves, including refused ones (the card goes
-     * back and the error is shown), are handled by the standard kanban. The outcome of each
-     * column's stage comes with the board (see `DealKanbanModel`): no call on drop.
+     * A deal dropped onto a won or lost stage is not written there: the drop runs what the Won
+     * or Lost button runs (`action_mark_won`, `action_mark_lost`) with the stage dropped on, so
+     * the same dialogs (the open quotations to keep or cancel, the lost reason), chatter lines
+     * and celebration follow; the board reloads when that ends (the card stays in its column if
+     * a dialog is discarded). Other moves, including refused ones (the card goes back and the
+     * error is shown), are handled by the standard kanban. The outcome of each column's stage
+     * comes with the board (see `DealKanbanModel`): no call on drop.
      */
     async moveRecord(dataRecordId, dataGroupId, refId, targetGroupId) {
         const targetGroup = this.groups.find((g) => g.id === targetGroupId);
+        const outcome = targetGroup?.record?.data.outcome;
         if (
             dataGroupId !== targetGroupId &&
             this.groupByField.name === "stage_id" &&
-            targetGroup?.record?.data.outcome === "lost"
+            (outcome === "won" || outcome === "lost")
         ) {
             const sourceGroup = this.groups.find((g) => g.id === dataGroupId);
             const record = sourceGroup.list.records.find((r) => r.id === dataRecordId);
-            const action = await this.model.orm.call(this.resModel, "action_mark_lost", [[record.resId]], {
+            // both methods take (open_quotations or lost_reason_id, stage_id)
+            await this.model.action.doActionButton({
+                type: "object",
+                name: `action_mark_${outcome}`,
+                resModel: this.resModel,
+                resId: record.resId,
+                args: JSON.stringify([null, targetGroup.value]),
                 context: this.context,
-            });
-            await this.model.action.doAction(action, {
                 onClose: () => this.model.load(),
             });
             return;
