@@ -109,11 +109,24 @@ def accountant_rule_after(env, state):
         sys.exit("upgrade check failed: the rule deal_deal_rule_accountant_read survived the upgrade")
 
 
+def converted_leads_after(env, state):
+    """The deal_pipeline_crm 19.0.1.1.0 migration archives the opportunities already converted
+    into deals, as a conversion now does: CRM then counts an open one as lost (won_status), and
+    its chatter has one more message (the archiving, not compared)."""
+    for lead in state.get("crm.lead", {}).values():
+        if lead["deal_id"]:
+            lead["active"] = False
+            if lead["won_status"] == "pending" and not lead["probability"]:
+                lead["won_status"] = "lost"
+            del lead["message_ids"]
+
+
 # (addon, version, how the fill makes the database like one that its migration expects, what
 # that migration changes in the saved state), for each migration of the addons.
 MIGRATIONS = [
     ("deal_pipeline", "19.0.1.1.0", stage_requirements_before, stage_requirements_after),
     ("deal_pipeline", "19.0.1.1.0", accountant_rule_before, accountant_rule_after),
+    ("deal_pipeline_crm", "19.0.1.1.0", lambda env: None, converted_leads_after),
 ]
 
 
