@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .deal_revision import REVISED_FIELDS
+from .sale_order import QUOTATION_STATES
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -13,7 +14,6 @@ PRIORITIES = [
     ("2", "Very Good"),
     ("3", "Excellent"),
 ]
-QUOTATION_STATES = ("draft", "sent")
 INVOICE_TYPES = ("out_invoice", "out_refund")
 # Who may read sales orders and customer invoices (sale's and account's groups).
 SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
@@ -22,14 +22,11 @@ SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,acc
 SUMMABLE_AGGREGATES = ("sum", "sum_currency", "count")
 INVOICE_DEPENDS = (
     "linked_invoice_ids.state",
-    "linked_invoice_ids.amount_untaxed_signed",
-    "linked_invoice_ids.amount_total_signed",
-    "linked_invoice_ids.amount_residual_signed",
-    "sale_order_ids.order_line.invoice_lines.move_id.state",
-    "sale_order_ids.order_line.invoice_lines.move_id.deal_id",
-    "sale_order_ids.order_line.invoice_lines.move_id.amount_untaxed_signed",
-    "sale_order_ids.order_line.invoice_lines.move_id.amount_total_signed",
-    "sale_order_ids.order_line.invoice_lines.move_id.amount_residual_signed",
+    "invoice_line_ids.balance",
+    "invoice_line_ids.move_id.state",
+    "invoice_line_ids.move_id.amount_untaxed_signed",
+    "invoice_line_ids.move_id.amount_total_signed",
+    "invoice_line_ids.move_id.amount_residual_signed",
 )
 
 
@@ -221,24 +218,28 @@ class DealDeal(models.Model):
     linked_invoice_ids = fields.One2many(
         "account.move", "deal_id", string="Invoices Linked to the Deal", groups=SALE_READERS
     )
+    invoice_line_ids = fields.One2many(
+        "account.move.line", "deal_id", string="Invoice Lines of the Deal", groups=SALE_READERS
+    )
     invoice_ids = fields.Many2many(
         "account.move",
         compute="_compute_invoice_data",
         groups=SALE_READERS,
-        help="Customer invoices and credit notes linked to the deal or made from its orders.",
+        help="Customer invoices and credit notes linked to the deal, or with lines that count for it.",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     amount_invoiced = fields.Monetary(
         "Invoiced",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="Posted invoices minus posted credit notes (taxes included), in company currency: paid plus due.",
+        help="The share of its lines in the posted invoices minus the posted credit notes (taxes included), in "
+        "company currency: paid plus due.",
     )
     amount_invoiced_untaxed = fields.Monetary(
         "Invoiced Untaxed",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="Untaxed amount of the posted invoices minus the posted credit notes, in company currency.",
+        help="Untaxed amount of its lines of the posted invoices minus the posted credit notes, in company currency.",
     )
     invoiced_percent = fields.Float(
         "Invoiced (%)",
@@ -249,14 +250,15 @@ class DealDeal(models.Model):
         "Paid",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="Paid part of the posted invoices and credit notes (taxes included), in company currency.",
+        help="Paid part of its lines' share of the posted invoices and credit notes (taxes included), in company "
+        "currency.",
     )
     amount_due = fields.Monetary(
         "Due",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="What the customer still owes on the posted invoices and credit notes (taxes included), "
-        "in company currency.",
+        help="What the customer still owes on its lines' share of the posted invoices and credit notes (taxes "
+        "included), in company currency.",
     )
 
     _amount_positive = models.Constraint("CHECK(amount >= 0)", "The estimated amount of a deal cannot be negative.")
@@ -859,80 +861,81 @@ class DealDeal(models.Model):
 
     @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_count(self):
-        """The board's counter: numbers only, from one fetch for all its cards. One deal (its form,
+        """The board's counter: numbers only, from one query for all its cards. One deal (its form,
         which reads the invoices too) is counted from ``invoice_ids``, when the user may read
-        that field: one fetch for both."""
+        that field: one query for both."""
         if len(self) == 1 and (self.env.su or self.env.user.has_groups(SALE_READERS)):
             self.invoice_count = len(self.invoice_ids)
             return
-        invoices_by_deal = self._fetch_invoices()
+        invoice_ids = self._fetch_invoice_ids()
         for deal in self:
-            deal.invoice_count = len(invoices_by_deal.get(deal._origin.id, ()))
+            deal.invoice_count = len(invoice_ids.get(deal._origin.id, ()))
 
     @api.depends(*INVOICE_DEPENDS, "amount_company")
     def _compute_invoice_data(self):
-        """Invoices and their sums: those of the posted ones in company currency (the ``*_signed``
-        amounts of account.move); without access to invoices, none and zeros."""
-        invoices_by_deal = self._fetch_invoices()
+        """Invoices, and the amounts of the deal's lines of the posted ones in company currency
+        (``account.move.line._query_deal_amounts``); without access to invoices, none and zeros."""
+        invoice_ids = self._fetch_invoice_ids()
+        amounts = self._fetch_invoice_amounts()
         for deal in self:
-            invoices = invoices_by_deal.get(deal._origin.id, self.env["account.move"])
-            posted = invoices.filtered(lambda move: move.state == "posted")
-            residual = sum(posted.mapped("amount_residual_signed"))
+            untaxed, invoiced, paid, due = amounts.get(deal._origin.id, (0.0, 0.0, 0.0, 0.0))
             # as superuser: the ORM would check again, deal by deal, the read access to invoices
-            # that the fetch has already filtered by the record rules
-            deal.sudo().invoice_ids = invoices
-            deal.amount_invoiced = sum(posted.mapped("amount_total_signed"))
-            deal.amount_invoiced_untaxed = sum(posted.mapped("amount_untaxed_signed"))
-            deal.amount_paid = deal.amount_invoiced - residual
-            deal.amount_due = residual
-            deal.invoiced_percent = (
-                100.0 * deal.amount_invoiced_untaxed / deal.amount_company if deal.amount_company else 0.0
-            )
+            # that the query has already filtered by the record rules
+            deal.sudo().invoice_ids = self.env["account.move"].browse(invoice_ids.get(deal._origin.id, ()))
+            deal.amount_invoiced = invoiced
+            deal.amount_invoiced_untaxed = untaxed
+            deal.amount_paid = paid
+            deal.amount_due = due
+            deal.invoiced_percent = 100.0 * untaxed / deal.amount_company if deal.amount_company else 0.0
 
-    def _fetch_invoices(self):
-        """{deal id: invoices}: the customer invoices and credit notes the user may read that are
-        linked to the deal, or that invoice lines of the deal's orders the user may read, with
-        their state and amounts fetched. Two queries, both driven by the deals' ids: the candidate
-        invoices, then those of them the record rules let the user read."""
+    def _readable_invoices_query(self):
+        """The customer invoices and credit notes the user may read (record rules included), as a
+        query to select from; None without read access to invoices."""
         Move = self.env["account.move"]
-        deal_ids = tuple(self._origin.ids)
-        if not deal_ids or not Move.has_access("read"):
+        if not self._origin.ids or not Move.has_access("read"):
+            return None
+        return Move._search([("move_type", "in", INVOICE_TYPES)])
+
+    def _fetch_invoice_ids(self):
+        """{deal id: sorted ids of its invoices}: the customer invoices and credit notes the user
+        may read that are linked to the deal or have lines that count for it. One query."""
+        readable = self._readable_invoices_query()
+        if readable is None:
             return {}
         self.env["account.move"].flush_model(["deal_id"])
-        query = SQL("SELECT deal_id, id FROM account_move WHERE deal_id IN %s", deal_ids)
-        OrderLine = self.env["sale.order.line"]
-        if OrderLine.has_access("read"):
-            # invoices made from the deal's orders; record rules of the order lines apply
-            order_lines = OrderLine._search([("order_id.deal_id", "in", deal_ids)])
-            self.env["sale.order"].flush_model(["deal_id"])
-            OrderLine.flush_model(["order_id", "invoice_lines"])
-            self.env["account.move.line"].flush_model(["move_id"])
-            query = SQL(
-                """%s UNION
-                   SELECT so.deal_id, aml.move_id
-                     FROM sale_order so
-                     JOIN sale_order_line sol ON sol.order_id = so.id
-                     JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                     JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                    WHERE so.deal_id IN %s AND sol.id IN %s""",
-                query,
-                deal_ids,
-                order_lines.subselect(),
+        self.env["account.move.line"].flush_model(["deal_id", "move_id"])
+        deal_ids = tuple(self._origin.ids)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT deal_id, ARRAY_AGG(DISTINCT move_id ORDER BY move_id)
+                     FROM (SELECT deal_id, move_id FROM account_move_line WHERE deal_id IN %(deals)s
+                            UNION ALL
+                           SELECT deal_id, id FROM account_move WHERE deal_id IN %(deals)s) link
+                    WHERE move_id IN %(readable)s
+                    GROUP BY deal_id""",
+                deals=deal_ids,
+                readable=readable.subselect(),
             )
-        candidates = self.env.execute_query(query)
-        if not candidates:
-            return {}
-        invoices = Move.search_fetch(
-            [("id", "in", list({move_id for _deal_id, move_id in candidates})), ("move_type", "in", INVOICE_TYPES)],
-            ["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"],
-            order="id",
         )
-        readable = set(invoices.ids)
-        invoice_ids = defaultdict(list)
-        for deal_id, move_id in sorted(candidates):
-            if move_id in readable:
-                invoice_ids[deal_id].append(move_id)
-        return {deal_id: Move.browse(ids) for deal_id, ids in invoice_ids.items()}
+        return dict(rows)
+
+    def _fetch_invoice_amounts(self):
+        """{deal id: (untaxed, invoiced, paid, due)}: the sums, in company currency, of the deal's
+        lines of the posted invoices and credit notes the user may read. One query."""
+        readable = self._readable_invoices_query()
+        if readable is None:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT deal_id, SUM(amount_untaxed), SUM(amount_invoiced), SUM(amount_paid), SUM(amount_due)
+                     FROM (%s) deal_line
+                    GROUP BY deal_id""",
+                self.env["account.move.line"]._query_deal_amounts(
+                    SQL("line.deal_id IN %s AND line.move_id IN %s", tuple(self._origin.ids), readable.subselect())
+                ),
+            )
+        )
+        return {deal_id: tuple(map(float, values)) for deal_id, *values in rows}
 
     @api.model
     def _check_link_input(self, documents, vals_list, create=False, access="read"):
