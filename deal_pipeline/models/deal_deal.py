@@ -876,7 +876,7 @@ class DealDeal(models.Model):
         """Invoices, and the amounts of the deal's lines of the posted ones in company currency
         (``account.move.line._query_deal_amounts``); without access to invoices, none and zeros."""
         invoice_ids = self._fetch_invoice_ids()
-        amounts = self._fetch_invoice_amounts()
+        amounts = self._fetch_invoice_amounts() if invoice_ids else {}  # no invoice, no second query
         for deal in self:
             untaxed, invoiced, paid, due = amounts.get(deal._origin.id, (0.0, 0.0, 0.0, 0.0))
             # as superuser: the ORM would check again, deal by deal, the read access to invoices
