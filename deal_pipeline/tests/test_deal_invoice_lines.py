@@ -5,6 +5,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from .common import DealSaleCommon
 
@@ -370,15 +371,36 @@ class TestDealInvoiceLines(DealSaleCommon):
                 "invoice_line_ids": [Command.create({"name": "Advice", "quantity": 1, "price_unit": 100.0})],
             }
         )
-        with self.assertRaisesRegex(
-            ValidationError, "Azure Interior Test.*Someone Else|Someone Else.*Azure Interior Test"
+        saved = self._saved_deals(invoice)
+        self.assertEqual(saved, (None, [("Advice", None)]))
+        # each call runs in a savepoint that stands for its request's transaction: the request
+        # saves (flushes) when the call returns, and is rolled back as a whole when that fails
+        with (
+            self.assertRaisesRegex(
+                ValidationError, "Azure Interior Test.*Someone Else|Someone Else.*Azure Interior Test"
+            ),
+            self.env.cr.savepoint(),
         ):
             invoice.with_user(self.user_accountant).deal_id = self.deal_a
-        self.env.invalidate_all(flush=False)  # what the database kept
-        self.assertFalse(invoice.deal_id)
-        self.assertFalse(invoice.invoice_line_ids.deal_id)
+        self.assertEqual(self._saved_deals(invoice), saved)
         # a line of an order of another customer's deal: refused when the request saves, naming the line
         order = self._order(self.deal_a, 1000.0)
-        with self.assertRaisesRegex(ValidationError, "Deal Consulting Day.*cannot count for that deal"):
-            self._add_order_lines(invoice, order)
-            self.env.flush_all()  # the lines' deal is computed, and checked, when the request saves
+        with (
+            self.assertRaisesRegex(ValidationError, "Deal Consulting Day.*cannot count for that deal"),
+            self.env.cr.savepoint(),
+        ):
+            self._add_order_lines(invoice.with_user(self.user_accountant), order)
+        self.assertEqual(self._saved_deals(invoice), saved)
+
+    def _saved_deals(self, invoice):
+        """(the invoice's deal, [(name, deal) of each product line]) as the database holds them."""
+        self.env.invalidate_all()  # after a rolled back call, nothing is left to save
+        [[deal]] = self.env.execute_query(SQL("SELECT deal_id FROM account_move WHERE id = %s", invoice.id))
+        lines = self.env.execute_query(
+            SQL(
+                """SELECT name, deal_id FROM account_move_line
+                    WHERE move_id = %s AND display_type = 'product' ORDER BY id""",
+                invoice.id,
+            )
+        )
+        return deal, [tuple(line) for line in lines]
