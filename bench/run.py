@@ -562,10 +562,10 @@ def pivot(side):
 
 
 def deal_billing_open(env):
-    """Invoicing > Reporting > Deal Billing as its menu opens it: the pivot, one row per deal, every
+    """Invoicing > Reporting > Deal Billing as its menu opens it: the pivot, one row per stage, every
     measure (deal.report: the estimates, the orders and the invoice lines' shares of every deal)."""
     measures = [f"{name}:sum" for name in DEAL_BILLING_MEASURES]
-    env["deal.report"].formatted_read_grouping_sets([], [[], ["deal_id"]], [*measures, "__count"])
+    env["deal.report"].formatted_read_grouping_sets([], [[], ["stage_id"]], [*measures, "__count"])
 
 
 def board_columns(env, side):
