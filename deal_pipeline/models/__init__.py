@@ -12,5 +12,6 @@ from . import (
     deal_revision,
     deal_stage,
     deal_tag,
+    res_currency,
     sale_order,
 )

@@ -332,50 +332,21 @@ class DealDeal(models.Model):
 
     def _company_rates(self):
         """{deal: rate from its currency to its company's}: at the closing date once closed, else at
-        the expected close date, else today. The rates are Odoo's (``res.currency._get_rates``:
-        the latest rate of the day or before, the company's before the shared one, else the
-        earliest one, else 1), for every currency and date of the deals in one query."""
+        the expected close date, else today; for all the deals in one query
+        (``res.currency._get_conversion_rates``)."""
         today = fields.Date.context_today(self)
-        keys = {}
-        for deal in self:
-            company_currency = deal.company_id.currency_id
-            if deal.currency_id and company_currency and deal.currency_id != company_currency:
-                day = deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today
-                keys[deal] = (deal.company_id.root_id.id, deal.currency_id.id, company_currency.id, day)
-        lookups = sorted({(key[0], currency, key[3]) for key in keys.values() for currency in key[1:3]})
-        rates = {}
-        if lookups:
-            self.env["res.currency.rate"].flush_model(["name", "rate", "company_id", "currency_id"])
-            companies, currencies, days = zip(*lookups, strict=True)
-            rates = {
-                (company, currency, day): rate
-                for company, currency, day, rate in self.env.execute_query(
-                    SQL(
-                        """SELECT w.company_id, w.currency_id, w.day, COALESCE(
-                                  (SELECT r.rate FROM res_currency_rate r
-                                    WHERE r.currency_id = w.currency_id AND r.name <= w.day
-                                      AND (r.company_id IS NULL OR r.company_id = w.company_id)
-                                    ORDER BY r.company_id, r.name DESC LIMIT 1),
-                                  (SELECT r.rate FROM res_currency_rate r
-                                    WHERE r.currency_id = w.currency_id
-                                      AND (r.company_id IS NULL OR r.company_id = w.company_id)
-                                    ORDER BY r.company_id, r.name LIMIT 1),
-                                  1.0)
-                             FROM unnest(%s::int[], %s::int[], %s::date[]) AS w(company_id, currency_id, day)""",
-                        list(companies),
-                        list(currencies),
-                        list(days),
-                    )
-                )
-            }
-        result = {}
-        for deal in self:
-            if key := keys.get(deal):
-                company, currency, company_currency, day = key
-                result[deal] = rates[company, company_currency, day] / rates[company, currency, day]
-            else:
-                result[deal] = 1.0
-        return result
+        conversions = {
+            deal: (
+                deal.currency_id,
+                deal.company_id.currency_id,
+                deal.company_id,
+                deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today,
+            )
+            for deal in self
+            if deal.currency_id and deal.company_id.currency_id
+        }
+        rates = self.env["res.currency"]._get_conversion_rates(conversions.values())
+        return {deal: rates[conversions[deal]] if deal in conversions else 1.0 for deal in self}
 
     @api.depends("amount", "currency_id", "company_id", "expected_close_date", "date_closed")
     def _compute_amount_company(self):
