@@ -539,7 +539,11 @@ class DealDeal(models.Model):
             vals_list = [default | vals for vals in vals_list]
         deals = super().create(vals_list)
         deals._check_stage_requirements()
-        deals._log_creation_revisions()
+        # the values the deals are created with are their first revisions; the figures read from
+        # the revisions are those of the deals as created (no revision: the current values)
+        from_revisions = list(self.env.registry.get_dependent_fields(self._fields["revision_ids"]))
+        with self.env.protecting(from_revisions, deals):
+            deals._log_revisions({name: dict.fromkeys(deals.ids, False) for name, _label in REVISED_FIELDS})
         return deals
 
     def write(self, vals):
@@ -571,68 +575,22 @@ class DealDeal(models.Model):
         return result
 
     def _log_revisions(self, old_values):
-        """Keep the changes of the revised fields as revisions, in one create for all the deals.
+        """Keep the changes of the revised fields as revisions (``deal.revision._log``).
         ``old_values``: {field name: {deal id: value before the change}}. The user's own create or
-        write made the change, so the revisions are written as superuser, in their name."""
-        now = self.env.cr.now()
-        vals_list = []
-        for name, old_by_deal in old_values.items():
-            for deal in self:
-                old, new = old_by_deal[deal.id] or False, deal[name] or False
-                if old == new:
-                    continue
-                vals = {"deal_id": deal.id, "field_name": name, "user_id": self.env.uid, "date": now}
-                if name == "amount":
-                    vals |= {"old_amount": old, "new_amount": new, "currency_id": deal.currency_id.id}
-                else:
-                    vals |= {"old_date": old, "new_date": new}
-                vals_list.append(vals)
-        if vals_list:
-            self.env["deal.revision"].sudo().create(vals_list)
-
-    def _log_creation_revisions(self):
-        """The values the deals are created with, as their first revisions (none for a revised field
-        left empty), the same rows as ``_log_revisions`` from empty values would write, in one
-        INSERT for the batch instead of a create that converts and caches every value. They change
-        none of the figures computed from the revisions (without revision: the current values,
-        nothing slipped), which keep what the deals were created with."""
-        if not self:
-            return
-        self.flush_recordset([name for name, _label in REVISED_FIELDS] + ["currency_id"])
-        now, uid = self.env.cr.now(), self.env.uid
-        selects = []
-        for rank, (name, _label) in enumerate(REVISED_FIELDS):
-            column = SQL.identifier(name)
-            if self._fields[name].type == "monetary":
-                values = SQL("NULL::date, currency_id, %s", column)
-                condition = SQL("%s != 0", column)
-            else:
-                values = SQL("%s, NULL::int, NULL::numeric", column)
-                condition = SQL("%s IS NOT NULL", column)
-            selects.append(
-                SQL(
-                    "SELECT %s AS rank, id AS deal_id, %s AS field_name, %s FROM deal_deal WHERE id IN %s AND %s",
-                    rank,
-                    name,
-                    values,
-                    tuple(self.ids),
-                    condition,
-                )
-            )
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO deal_revision (deal_id, field_name, new_date, currency_id, new_amount, user_id, date,
-                                              days_pushed, create_uid, create_date, write_uid, write_date)
-                   SELECT deal_id, field_name, new_date, currency_id, new_amount, %(uid)s, %(now)s,
-                          0, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM (%(selects)s) AS created (rank, deal_id, field_name, new_date, currency_id, new_amount)
-                    ORDER BY rank, deal_id""",
-                uid=uid,
-                now=now,
-                selects=SQL(" UNION ALL ").join(selects),
-            )
+        write made the change, so the revisions are written whatever the user's rights."""
+        self.env["deal.revision"]._log(
+            [
+                {
+                    "deal_id": deal.id,
+                    "field_name": name,
+                    "old": old_by_deal[deal.id] or False,
+                    "new": deal[name] or False,
+                }
+                for name, old_by_deal in old_values.items()
+                for deal in self
+                if (old_by_deal[deal.id] or False) != (deal[name] or False)
+            ]
         )
-        self.invalidate_recordset(["revision_ids"])
 
     def _missing_stage_fields(self, stage):
         """The labels of the fields that ``stage`` requires and this deal leaves empty."""
