@@ -29,6 +29,11 @@ class AccountMove(models.Model):
                 line.deal_id != move.deal_id for line in move.invoice_line_ids if line.display_type == "product"
             )
 
+    def _post(self, soft=True):
+        # the lines' deal is computed while they are drafts: once posted, a line keeps its deal
+        self.line_ids.flush_recordset(["deal_id"])
+        return super()._post(soft=soft)
+
     def _reverse_moves(self, default_values_list=None, cancel=False):
         # Credit notes stay on the deal of the invoice they reverse.
         if not default_values_list:

@@ -4,6 +4,7 @@ from collections import defaultdict
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
+from odoo.modules.module import load_script
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
@@ -321,6 +322,39 @@ class TestDealInvoiceLines(DealSaleCommon):
         self.assertEqual(
             with_deal,
             invoices.filtered(lambda move: move.invoice_line_ids.deal_id) | with_deal.filtered("reversed_entry_id"),
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Migration
+    # ------------------------------------------------------------------------------------------
+
+    def test_migration_fills_the_lines_deal_as_the_compute(self):
+        """The 19.0.1.2.0 post-migration gives the lines of existing invoices, posted or draft,
+        credit notes included, the deal the compute gives them."""
+        order_a = self._order(self.deal_a, 1000.0)
+        order_b = self._order(self.deal_b, 3000.0)
+        invoice = self._invoice(order_b)
+        invoice.deal_id = self.deal_a  # re-pointed draft: its line still counts for B
+        self._add_order_lines(invoice, order_a)
+        invoice.write({"invoice_line_ids": [Command.create({"name": "Travel", "quantity": 1, "price_unit": 50.0})]})
+        invoice.action_post()
+        credit_note = self._refund(invoice)
+        draft = self._invoice(self._order(self.deal_b, 10.0))
+        moves = invoice | credit_note | draft
+        self.env.flush_all()
+        lines = moves.line_ids
+        computed = {line.id: line.deal_id.id or None for line in lines}
+        self.assertEqual(set(computed.values()), {self.deal_a.id, self.deal_b.id, None})
+        self.env.cr.execute(SQL("UPDATE account_move_line SET deal_id = NULL WHERE id IN %s", tuple(lines.ids)))
+        migration = load_script("deal_pipeline/migrations/19.0.1.2.0/post-migrate.py", "post_migrate")
+        migration.migrate(self.env.cr, "19.0.1.1.0")
+        self.assertEqual(
+            dict(
+                self.env.execute_query(
+                    SQL("SELECT id, deal_id FROM account_move_line WHERE id IN %s", tuple(lines.ids))
+                )
+            ),
+            computed,
         )
 
     # ------------------------------------------------------------------------------------------
