@@ -541,7 +541,11 @@ class DealDeal(models.Model):
         deals._check_stage_requirements()
         # the values the deals are created with are their first revisions; the figures read from
         # the revisions are those of the deals as created (no revision: the current values)
-        from_revisions = list(self.env.registry.get_dependent_fields(self._fields["revision_ids"]))
+        from_revisions = [
+            field
+            for field in self.env.registry.get_dependent_fields(self._fields["revision_ids"])
+            if field.model_name == self._name
+        ]
         with self.env.protecting(from_revisions, deals):
             deals._log_revisions({name: dict.fromkeys(deals.ids, False) for name, _label in REVISED_FIELDS})
         return deals
