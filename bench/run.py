@@ -53,6 +53,16 @@ WORDS = ["Azure", "Bright", "Cedar", "Delta", "Ember", "Falcon", "Granite", "Har
 KINDS = ["Interior", "Logistics", "Foods", "Systems", "Studio"]
 MEASURES = ["board open", "list open", "search by customer", "card move", "form open", "pivot stage x month"]
 BROWSER_MEASURES = ["board ready (browser)", "column load more (browser)"]
+# Deal Billing's pivot measures; the report has no CRM twin (its CRM column stays empty)
+DEAL_BILLING_MEASURES = [
+    "amount_estimated",
+    "amount_quoted",
+    "amount_ordered",
+    "amount_invoiced_untaxed",
+    "amount_invoiced",
+    "amount_paid",
+    "amount_due",
+]
 BROWSER_REPS = 5  # median of 5 page loads per side
 BROWSER_COLUMN = 200  # cards of the column the "load more" measure shows in full
 BROWSER_PASSWORD = "bench_lead"  # the measuring user's, set for the browser measures only
@@ -551,6 +561,13 @@ def pivot(side):
     return call
 
 
+def deal_billing_open(env):
+    """Invoicing > Reporting > Deal Billing as its menu opens it: the pivot, one row per stage, every
+    measure (deal.report: the estimates, the orders and the invoice lines' shares of every deal)."""
+    measures = [f"{name}:sum" for name in DEAL_BILLING_MEASURES]
+    env["deal.report"].formatted_read_grouping_sets([], [[], ["stage_id"]], [*measures, "__count"])
+
+
 def board_columns(env, side):
     model = env[side.model_name].with_context(side.search_context, read_group_expand=True)
     groups = model.formatted_read_group(side.domain, [side.group_by], ["__count"])
@@ -640,8 +657,10 @@ def print_table(result):
     print(header)
     print("-" * len(header))
     for m in result["measures"]:
+        crm_ms = f"{m['crm_ms']:.1f}" if m["crm_ms"] is not None else ""
+        ratio_ = f"{m['ratio']:.2f}" if m["ratio"] is not None else ""
         print(
-            f"{m['name']:<28}{m['deal_ms']:>10.1f}{m['crm_ms']:>10.1f}{m['ratio']:>8.2f}"
+            f"{m['name']:<28}{m['deal_ms']:>10.1f}{crm_ms:>10}{ratio_:>8}"
             f"{m['deal_queries'] if m['deal_queries'] is not None else '':>8}"
             f"{m['crm_queries'] if m['crm_queries'] is not None else '':>8}"
         )
@@ -722,6 +741,34 @@ def run(args, conf):
                     "crm_queries": crm_q,
                 }
             )
+        # Deal Billing is an accountant's report (and a sales manager's): measured as an accountant
+        accountant = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Bench Accountant",
+                    "login": "bench_accountant",
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                    "group_ids": [Command.set(env.ref("account.group_account_invoice").ids)],
+                }
+            )
+        )
+        cr.commit()  # each measured call is rolled back
+        aenv = api.Environment(cr, accountant.id, {"lang": "en_US", "tz": "UTC", "allowed_company_ids": [company.id]})
+        [(billing_ms, billing_q)] = measure(aenv, [deal_billing_open], args.reps)
+        log(f"deal billing open: {billing_ms} ms / {billing_q} q")
+        measures.append(
+            {
+                "name": "deal billing open",
+                "deal_ms": billing_ms,
+                "crm_ms": None,
+                "ratio": None,
+                "deal_queries": billing_q,
+                "crm_queries": None,
+            }
+        )
         measures.append(
             {
                 "name": "seed",

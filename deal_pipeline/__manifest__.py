@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "summary": "Deals on a drag-and-drop pipeline, tied to quotations and invoices",
     "author": "deal_pipeline developers",

@@ -18,6 +18,7 @@ from odoo.tools import config, sql
 
 ORDER_FIELDS = ["name", "state", "partner_id", "amount_untaxed", "amount_total", "invoice_status", "order_line"]
 MOVE_FIELDS = ["name", "state", "move_type", "partner_id", "amount_total", "payment_state", "invoice_line_ids"]
+MOVE_LINE_FIELDS = ["move_id", "name", "display_type", "balance", "price_total", "sale_line_ids"]
 PROJECT_FIELDS = ["name", "partner_id", "sale_line_id", "allocated_hours", "task_ids"]
 LEAD_FIELDS = [
     "name", "type", "stage_id", "partner_id", "user_id", "expected_revenue", "order_ids", "active", "date_closed"
@@ -27,7 +28,7 @@ LEAD_FIELDS = [
 RESTORED = {}
 # What each addon adds to the host's tables, that its uninstall must take away.
 COLUMNS = {
-    "deal_pipeline": [("sale_order", "deal_id"), ("account_move", "deal_id")],
+    "deal_pipeline": [("sale_order", "deal_id"), ("account_move", "deal_id"), ("account_move_line", "deal_id")],
     "deal_pipeline_project": [("project_project", "deal_id"), ("deal_pipeline", "quotation_template_id")],
     "deal_pipeline_crm": [("deal_deal", "lead_id")],
 }
@@ -74,7 +75,10 @@ def fill(env):
     )
     if linked != 5:
         sys.exit(f"uninstall check: the test data is not linked to the deals as expected ({linked} links, not 5)")
-    return {"sale.order": orders.ids, "account.move": (invoice_of_order + invoices).ids}
+    moves = invoice_of_order + invoices
+    if moves.invoice_line_ids.deal_id != deals[1:]:
+        sys.exit("uninstall check: the invoice lines do not count for the deals of their order and invoices")
+    return {"sale.order": orders.ids, "account.move": moves.ids, "account.move.line": moves.line_ids.ids}
 
 
 def fill_project(env):
@@ -123,6 +127,7 @@ FILLS = {"deal_pipeline": fill, "deal_pipeline_project": fill_project, "deal_pip
 FIELDS = {
     "sale.order": ORDER_FIELDS,
     "account.move": MOVE_FIELDS,
+    "account.move.line": MOVE_LINE_FIELDS,
     "project.project": PROJECT_FIELDS,
     "crm.lead": LEAD_FIELDS,
 }

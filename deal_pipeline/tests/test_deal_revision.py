@@ -83,18 +83,20 @@ class TestDealRevision(DealCommon):
         )
 
     @users("deal_all")
-    def test_batch_write_is_one_create(self):
+    def test_batch_write_is_one_log(self):
         deals = self.env["deal.deal"].create(
             [
                 {"name": f"Deal {index}", "partner_id": self.customer.id, "amount": 100.0 * index}
                 for index in range(1, 6)
             ]
         )
-        with patch.object(DealRevision, "create", autospec=True, side_effect=DealRevision.create) as create:
+        with patch.object(DealRevision, "_log", autospec=True, side_effect=DealRevision._log) as log:
             deals.write({"expected_close_date": date(2030, 6, 30), "amount": 700.0})
-        self.assertEqual(create.call_count, 1)
-        self.assertEqual(len(create.call_args.args[1]), 10)
+        self.assertEqual(log.call_count, 1)
+        self.assertEqual(len(log.call_args.args[1]), 10)
         self.assertEqual(deals.mapped("first_amount"), [100.0, 200.0, 300.0, 400.0, 500.0])
+        self.assertEqual(deals.mapped("first_close_date"), [date(2030, 6, 30)] * 5)
+        self.assertEqual(len(deals.revision_ids), 15)
 
     @users("deal_own")
     def test_slipping_deals(self):

@@ -1,7 +1,10 @@
+from lxml import etree
+
 from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import DealSaleCommon
+from .web_client import field_specification
 
 COUNTERS = [
     "quotation_count",
@@ -54,7 +57,7 @@ class TestDealSalePerformance(DealSaleCommon):
         boards[0].read(COUNTERS)  # warm the registry's caches (access rules of the models read)
         for deals in boards:
             self.env.invalidate_all()
-            with self.subTest(size=len(deals)), self.assertQueryCount(11):
+            with self.subTest(size=len(deals)), self.assertQueryCount(8):  # 11 before invoice lines had a deal
                 values = deals.read(COUNTERS)
             self.assertEqual(
                 values[0] | {"id": 0},
@@ -70,3 +73,24 @@ class TestDealSalePerformance(DealSaleCommon):
                     "amount_due": 110.0,
                 },
             )
+
+    def test_form_and_list_with_invoices_queries(self):
+        """The form and the list of deals with orders and invoices, as the web client reads them:
+        a fixed number of queries, whatever the number of deals, orders and invoices."""
+        deals = self._board(2).with_user(self.user_salesman)
+        Deal = deals.env["deal.deal"]
+        form_spec = field_specification(
+            Deal, etree.fromstring(Deal.get_views([(False, "form")])["views"]["form"]["arch"])
+        )
+        list_spec = field_specification(
+            Deal, etree.fromstring(Deal.get_views([(False, "list")])["views"]["list"]["arch"])
+        )
+        self.env.invalidate_all()  # the warm-up reads what the measured calls read, not the cache
+        deals[0].web_read(form_spec)
+        Deal.web_search_read([("id", "in", deals.ids)], list_spec)
+        self.env.invalidate_all()
+        with self.assertQueryCount(24):  # 24 before invoice lines had a deal of their own
+            deals[0].web_read(form_spec)
+        self.env.invalidate_all()
+        with self.assertQueryCount(12):  # 12 before invoice lines had a deal of their own
+            Deal.web_search_read([("id", "in", deals.ids)], list_spec)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.deal_deal import QUOTATION_STATES
+from ..models.sale_order import QUOTATION_STATES
 
 
 class DealLostWizard(models.TransientModel):

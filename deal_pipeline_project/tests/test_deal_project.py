@@ -1,5 +1,6 @@
 from odoo.addons.deal_pipeline.tests.common import CLOSE_DATE
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import DealProjectCommon
@@ -135,3 +136,24 @@ class TestDealProject(DealProjectCommon):
         self.assertEqual(
             set(module.dependencies_id.mapped("name")), {"deal_pipeline", "sale_project", "sale_timesheet"}
         )
+
+    def test_timesheet_cost_counted_once_whichever_order_made_the_project(self):
+        """A deal with two confirmed orders, the second one's making the project, and a second task
+        of that project sold by the first order: the timesheets count once for the deal."""
+        deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)
+        first = self._create_quotation(deal)  # a service that creates no project
+        first.action_confirm()
+        deal.action_reopen()
+        second = self._create_quotation(deal, order_line=[])
+        second.write({"order_line": [Command.create({"product_id": self.product_design.id, "product_uom_qty": 10.0})]})
+        second.action_confirm()
+        project = second.project_ids
+        self.assertEqual(len(project), 1)
+        self.assertEqual(project.deal_id, deal)
+        other_task = self.env["project.task"].create(
+            {"name": "Extra", "project_id": project.id, "sale_line_id": first.order_line.id}
+        )
+        self._timesheet(second.order_line.task_id, 3.0)
+        self._timesheet(other_task, 1.0)
+        self.env.invalidate_all()
+        self.assertRecordValues(deal, [{"spent_hours": 4.0, "timesheet_cost": 200.0, "project_count": 1}])
