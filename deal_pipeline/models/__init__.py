@@ -4,6 +4,8 @@ from . import deal_api_input_mixin
 # isort: split
 from . import (
     account_move,
+    deal_contact,
+    deal_contact_role,
     deal_deal,
     deal_deal_import,
     deal_lost_reason,
@@ -11,5 +13,7 @@ from . import (
     deal_revision,
     deal_stage,
     deal_tag,
+    deal_unassigned_mail,
+    mail_thread,
     sale_order,
 )
