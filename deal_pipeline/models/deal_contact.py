@@ -11,10 +11,10 @@ class DealContact(models.Model):
     _order = "deal_id, is_primary desc, sequence, id"
     _check_company_auto = True
 
-    deal_id = fields.Many2one("deal.deal", string="Deal", required=True, index=True, ondelete="cascade")
+    deal_id = fields.Many2one("deal.deal", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="deal_id.company_id", store=True, index=True, precompute=True)
     partner_id = fields.Many2one("res.partner", string="Contact", required=True, index=True, check_company=True)
-    role_id = fields.Many2one("deal.contact.role", string="Role", index=True, ondelete="restrict")
+    role_id = fields.Many2one("deal.contact.role", index=True, ondelete="restrict")
     is_primary = fields.Boolean(
         "Primary", help="The deal's main contact: shown on the card, the addressee of its new quotations."
     )

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -202,7 +203,7 @@ class DealDeal(models.Model):
     )
 
     # The people involved in the purchase, with their roles
-    contact_ids = fields.One2many("deal.contact", "deal_id", string="Contacts")
+    contact_ids = fields.One2many("deal.contact", "deal_id")
     primary_contact_id = fields.Many2one(
         "res.partner",
         string="Primary Contact",
@@ -217,6 +218,18 @@ class DealDeal(models.Model):
         compute="_compute_involved_partner_id",
         search="_search_involved_partner_id",
         help="Search the deals of a customer or where a person is one of the contacts.",
+    )
+
+    # Activity: the last mail in or out, and the deals nobody wrote to or planned anything on
+    date_last_mail = fields.Datetime(
+        "Last Mail", readonly=True, copy=False, help="When the last mail was received from or sent to the deal."
+    )
+    days_since_last_mail = fields.Integer("Days Since Last Mail", compute="_compute_days_since_last_mail")
+    is_quiet = fields.Boolean(
+        "Quiet",
+        compute="_compute_is_quiet",
+        search="_search_is_quiet",
+        help="Open, without scheduled activity and without mail in or out (or created) for the days its pipeline sets.",
     )
 
     # Quotes and invoices: the deal's sale.order quotations/orders and account.move invoices
@@ -315,6 +328,35 @@ class DealDeal(models.Model):
         if operator not in ("in", "child_of", "any"):
             return NotImplemented
         return Domain("partner_id", operator, value) | Domain("contact_ids.partner_id", operator, value)
+
+    @api.depends("date_last_mail")
+    def _compute_days_since_last_mail(self):
+        now = fields.Datetime.now()
+        for deal in self:
+            deal.days_since_last_mail = (now - deal.date_last_mail).days if deal.date_last_mail else 0
+
+    @api.depends("date_last_mail", "create_date", "activity_ids", "outcome", "pipeline_id.quiet_days")
+    def _compute_is_quiet(self):
+        now = self.env.cr.now()
+        for deal in self:
+            days, last = deal.pipeline_id.quiet_days, deal.date_last_mail or deal.create_date
+            deal.is_quiet = bool(
+                days and deal.outcome == "open" and not deal.activity_ids and last and last < now - timedelta(days=days)
+            )
+
+    def _search_is_quiet(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        now = self.env.cr.now()
+        quiet = Domain.FALSE
+        for pipeline in self.env["deal.pipeline"].with_context(active_test=False).search([("quiet_days", ">", 0)]):
+            since = now - timedelta(days=pipeline.quiet_days)
+            quiet |= Domain("pipeline_id", "=", pipeline.id) & (
+                Domain("date_last_mail", "<", since)
+                | (Domain("date_last_mail", "=", False) & Domain("create_date", "<", since))
+            )
+        quiet &= Domain("outcome", "=", "open") & Domain("activity_ids", "=", False)
+        return quiet if (True in value) == (operator == "in") else ~quiet
 
     @api.depends("pipeline_id")
     def _compute_stage_id(self):
@@ -561,6 +603,17 @@ class DealDeal(models.Model):
         if not customer.is_company:
             defaults["contact_ids"] = [Command.create({"partner_id": customer.id, "is_primary": True})]
         return super().message_new(msg_dict, custom_values=defaults | values)
+
+    def _message_post_after_hook(self, message, msg_values):
+        """A mail in (from the gateway) or out (sent from the chatter) dates the deal's last mail;
+        notes and notifications do not. Written as superuser: whoever may post on the deal moves
+        this date, as the chatter's own counters."""
+        if message.message_type in ("email", "comment") and message.subtype_id and not message.subtype_id.internal:
+            self.sudo()._set_date_last_mail(message.date)
+        return super()._message_post_after_hook(message, msg_values)
+
+    def _set_date_last_mail(self, date):
+        self.filtered(lambda deal: not deal.date_last_mail or deal.date_last_mail < date).date_last_mail = date
 
     def action_file_unassigned_mail(self):
         """The "File here" button of an unassigned mail (``unassigned_mail_id`` in the context)."""

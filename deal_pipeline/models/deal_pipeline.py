@@ -26,6 +26,11 @@ class DealPipeline(models.Model):
         default=True,
         help="Confirming a quotation of an open deal of this pipeline moves the deal to its won stage.",
     )
+    quiet_days = fields.Integer(
+        "Quiet After (days)",
+        help="An open deal of this pipeline with no mail in or out and no scheduled activity for this many days "
+        "shows in the board's Quiet filter; 0: never.",
+    )
     alias_id = fields.Many2one(
         help="The e-mail address of the pipeline: a new mail sent to it creates a deal in this pipeline."
     )
@@ -50,6 +55,10 @@ class DealPipeline(models.Model):
         own = self.env["deal.stage"].search([("pipeline_ids", "in", self.ids)]) if self.ids else shared.browse()
         for pipeline in self:
             pipeline.stage_ids = (shared | own.filtered(lambda s, p=pipeline: p in s.pipeline_ids)).sorted()
+
+    _quiet_days_positive = models.Constraint(
+        "CHECK(quiet_days >= 0)", "The days before a deal is quiet cannot be negative."
+    )
 
     @api.constrains("mail_stage_id")
     def _check_mail_stage(self):

@@ -45,5 +45,7 @@ class DealUnassignedMail(models.Model):
         messages = self.sudo().message_ids
         messages.attachment_ids.write({"res_model": deal._name, "res_id": deal.id})
         messages.write({"model": deal._name, "res_id": deal.id})
+        if messages:
+            deal.sudo()._set_date_last_mail(max(messages.mapped("date")))
         self.sudo().unlink()
         return {"type": "ir.actions.act_window_close"}

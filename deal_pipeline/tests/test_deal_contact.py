@@ -155,7 +155,7 @@ class TestDealContactQuotation(DealSaleCommon):
         deal.contact_ids = [Command.create({"partner_id": self.buyer.id, "is_primary": True})]
         context = deal.action_new_quotation()["context"]
         self.assertEqual(context["default_partner_id"], self.buyer.id)
-        order = self.env["sale.order"].with_user(self.user_salesman).with_context(context).create({})
+        order = self.env["sale.order"].with_user(self.user_salesman).with_context(**context).create({})
         self.assertEqual(order.partner_id, self.buyer)
         self.assertEqual(order.deal_id, deal)
         # an outside advisor as primary contact: the quotation stays addressed to the customer

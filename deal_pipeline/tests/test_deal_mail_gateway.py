@@ -1,8 +1,11 @@
 import base64
+from ast import literal_eval
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 
 from odoo.addons.mail.tests.common import MailCommon
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import DealCommon
@@ -86,10 +89,10 @@ class TestDealMailGateway(DealMailCommon):
     def test_pipeline_alias(self):
         self.assertEqual(self.pipeline.alias_email, self.pipeline_email)
         self.assertEqual(self.pipeline.alias_model_id.model, "deal.deal")
-        self.assertEqual(eval(self.pipeline.alias_defaults), {"pipeline_id": self.pipeline.id})
+        self.assertEqual(literal_eval(self.pipeline.alias_defaults), {"pipeline_id": self.pipeline.id})
         renewals = self.env["deal.pipeline"].create({"name": "Renewals", "alias_name": "Renewals Team"})
         self.assertEqual(renewals.alias_email, f"renewals-team@{self.alias_domain}")
-        self.assertEqual(eval(renewals.alias_defaults), {"pipeline_id": renewals.id})
+        self.assertEqual(literal_eval(renewals.alias_defaults), {"pipeline_id": renewals.id})
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_new_deal_from_unknown_sender(self):
@@ -367,3 +370,75 @@ class TestDealMailKnownContact(DealMailCommon):
             self.pipeline.alias_contact = "partners"
             self._receive("Loop", self.pipeline_email, return_path=self.pipeline_email)
         self.assertFalse(self.env["deal.deal"].search([("name", "=", "Loop")]))
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestDealMailActivity(DealMailCommon):
+    """The last mail in or out of a deal, and the Quiet filter."""
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_last_mail_in_and_out(self):
+        # the mail's Date header dates the message
+        deal = self._receive("Desks", "paula.buyer@example.com", date=format_datetime(datetime.now(UTC)))
+        incoming = deal.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(deal.date_last_mail, incoming.date)
+        self.assertEqual(deal.days_since_last_mail, 0)
+        later = incoming.date + timedelta(days=3)
+        with self._at(later):
+            deal.with_user(self.user_own).message_post(body="Internal remark", subtype_xmlid="mail.mt_note")
+            self.assertEqual(deal.date_last_mail, incoming.date, "a note is no mail")
+        with self._at(later + timedelta(days=2)):
+            deal.invalidate_recordset(["days_since_last_mail"])
+            self.assertEqual(deal.days_since_last_mail, 5)
+        with self._at(later), self.mock_mail_gateway():
+            deal.with_user(self.user_own).message_post(
+                body="Our offer", partner_ids=deal.partner_id.ids, subtype_xmlid="mail.mt_comment"
+            )
+        self.assertEqual(deal.date_last_mail, later, "a mail sent from the chatter")
+
+    def test_quiet_filter(self):
+        self.pipeline.quiet_days = 10
+        start = datetime(2030, 1, 1, 9, 0)
+        with self._at(start):
+            no_mail, old_mail, recent_mail, planned, won = self.env["deal.deal"].create(
+                [{"name": name, "partner_id": self.customer.id} for name in ("a", "b", "c", "d", "e")]
+            )
+            won.stage_id = self.stage_won
+            planned.activity_schedule("mail.mail_activity_data_todo", date_deadline=date(2030, 3, 1))
+        old_mail.date_last_mail = start + timedelta(days=2)
+        recent_mail.date_last_mail = start + timedelta(days=14)
+        with self._at(start + timedelta(days=15)):
+            self.env.invalidate_all()
+            Deal = self.env["deal.deal"].with_user(self.user_all)
+            quiet = Deal.search(
+                [("id", "in", (no_mail | old_mail | recent_mail | planned | won).ids), ("is_quiet", "=", True)]
+            )
+            self.assertEqual(quiet, no_mail | old_mail)
+            self.assertEqual(
+                (no_mail | old_mail | recent_mail | planned | won).filtered("is_quiet"), no_mail | old_mail
+            )
+            not_quiet = Deal.search([("id", "in", (no_mail | old_mail | recent_mail).ids), ("is_quiet", "=", False)])
+            self.assertEqual(not_quiet, recent_mail)
+        self.pipeline.quiet_days = 0
+        self.assertFalse(self.env["deal.deal"].search([("is_quiet", "=", True)]), "0: never quiet")
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestDealUnassignedMailTour(DealMailCommon, HttpCase):
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_file_unassigned_mail_from_the_list(self):
+        self.env["res.partner"].create(
+            {"name": "Carl", "email": "carl@azure.example.com", "parent_id": self.customer.id}
+        )
+        desks, cabinets = self.env["deal.deal"].create(
+            [
+                {"name": "Desks", "partner_id": self.customer.id, "user_id": self.user_own.id},
+                {"name": "Cabinets", "partner_id": self.customer.id, "user_id": self.user_own.id},
+            ]
+        )
+        self._receive("Which offer?", "carl@azure.example.com", to=f"{self.alias_catchall}@{self.alias_domain}")
+        self.assertEqual(self.env["deal.unassigned.mail"].search([]).deal_ids, desks | cabinets)
+        self.start_tour("/odoo/unassigned-deal-mails", "deal_pipeline_unassigned_mail_tour", login="deal_own")
+        self.assertFalse(self.env["deal.unassigned.mail"].search([]))
+        self.assertEqual(cabinets.message_ids.filtered(lambda m: m.subject == "Which offer?").author_id.name, "Carl")
+        self.assertFalse(desks.message_ids.filtered(lambda m: m.subject == "Which offer?"))
