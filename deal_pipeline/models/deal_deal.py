@@ -587,16 +587,24 @@ class DealDeal(models.Model):
         (``custom_values``: its ``alias_defaults``) gives to mails."""
         values = dict(custom_values or {})
         pipeline = self.env["deal.pipeline"].browse(values.get("pipeline_id")).exists() or self._default_pipeline()
-        customer = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
-        if not customer:
-            customer = self._partner_find_from_emails_single([msg_dict.get("email_from")], no_create=False)
         owner = pipeline.mail_user_id
+        company = pipeline.company_id or owner.company_id or self.env.company
+
+        def usable(partner):
+            # a contact of another company (or of its customers) is never this company's customer
+            return all(not p.company_id or p.company_id == company for p in partner | partner.commercial_partner_id)
+
+        customer = self.env["res.partner"].browse(msg_dict.get("author_id")).exists().filtered(usable)
+        if not customer:
+            customer = self._partner_find_from_emails_single(
+                [msg_dict.get("email_from")], filter_found=usable, no_create=False
+            )
         defaults = {
             "name": msg_dict.get("subject") or self.env._("No Subject"),
             "partner_id": customer.id,
             "pipeline_id": pipeline.id,
             "user_id": owner.id,
-            "company_id": (pipeline.company_id or owner.company_id or self.env.company).id,
+            "company_id": company.id,
         }
         if pipeline.mail_stage_id:
             defaults["stage_id"] = pipeline.mail_stage_id.id

@@ -392,7 +392,10 @@ class TestDealMailActivity(DealMailCommon):
             self.assertEqual(deal.days_since_last_mail, 5)
         with self._at(later), self.mock_mail_gateway():
             deal.with_user(self.user_own).message_post(
-                body="Our offer", partner_ids=deal.partner_id.ids, subtype_xmlid="mail.mt_comment"
+                body="Our offer",
+                partner_ids=deal.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
             )
         self.assertEqual(deal.date_last_mail, later, "a mail sent from the chatter")
 
@@ -442,3 +445,63 @@ class TestDealUnassignedMailTour(DealMailCommon, HttpCase):
         self.assertFalse(self.env["deal.unassigned.mail"].search([]))
         self.assertEqual(cabinets.message_ids.filtered(lambda m: m.subject == "Which offer?").author_id.name, "Carl")
         self.assertFalse(desks.message_ids.filtered(lambda m: m.subject == "Which offer?"))
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestDealMailBadInput(DealMailCommon):
+    """What Odoo's gateway does with bad mails to a pipeline's address (README: bad input)."""
+
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.mail.models.mail_alias")
+    def test_sender_without_address(self):
+        """A From without an e-mail address: Odoo makes a contact of what it has (its name)."""
+        deal = self._receive("Name only", "Just A Name")
+        self.assertEqual(len(deal), 1)
+        self.assertIn("Just A Name", deal.partner_id.name)
+        self.assertFalse(deal.partner_id.email_normalized)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.mail.models.mail_alias")
+    def test_sender_without_address_refused_to_known_partners(self):
+        self.pipeline.alias_contact = "partners"
+        with self.mock_mail_gateway():
+            self.assertFalse(self._receive("Name only", "Nobody Known"))
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Nobody Known")]))
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_huge_attachment(self):
+        content = b"%PDF-1.4 " + b"x" * (8 * 1024 * 1024)
+        self._receive(
+            "Big tender",
+            "paula.buyer@example.com",
+            template=MAIL_WITH_ATTACHMENT,
+            attachment=base64.b64encode(content).decode(),
+        )
+        deal = self.env["deal.deal"].search([("name", "=", "Big tender")])
+        self.assertEqual(deal.message_ids.attachment_ids.file_size, len(content))
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_spoofed_sender_of_another_company(self):
+        """A mail to company 1's pipeline claiming to come from a contact of a customer whose only
+        deal is in company 2: a new deal in company 1's pipeline, company 2's deal untouched."""
+        pipeline_c2 = self.env["deal.pipeline"].create({"name": "C2", "company_id": self.company_2.id})
+        customer_c2 = self.env["res.partner"].create({"name": "C2 Customer", "company_id": self.company_2.id})
+        contact_c2 = self.env["res.partner"].create(
+            {"name": "Cleo", "email": "cleo@c2.example.com", "parent_id": customer_c2.id}
+        )
+        deal_c2 = self.env["deal.deal"].create(
+            {
+                "name": "C2 deal",
+                "partner_id": customer_c2.id,
+                "company_id": self.company_2.id,
+                "pipeline_id": pipeline_c2.id,
+                "user_id": False,
+            }
+        )
+        with self.mock_mail_gateway():
+            self._receive("Spoofed", "cleo@c2.example.com")
+            self._receive("Spoofed to catchall", "cleo@c2.example.com", to=f"{self.alias_catchall}@{self.alias_domain}")
+        self.assertFalse(deal_c2.message_ids.filtered(lambda m: m.subject and m.subject.startswith("Spoofed")))
+        deal = self.env["deal.deal"].search([("name", "=", "Spoofed")])
+        self.assertEqual(deal.company_id, self.company, "the company of the pipeline written to")
+        self.assertNotEqual(deal.partner_id, contact_c2, "a contact of another company is not its customer")
+        self.assertFalse(self.env["deal.deal"].search([("name", "=", "Spoofed to catchall")]))
+        self.assertFalse(self.env["deal.unassigned.mail"].search([]))
