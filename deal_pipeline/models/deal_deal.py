@@ -206,7 +206,6 @@ class DealDeal(models.Model):
     contact_ids = fields.One2many("deal.contact", "deal_id")
     primary_contact_id = fields.Many2one(
         "res.partner",
-        string="Primary Contact",
         compute="_compute_primary_contact_id",
         store=True,
         index="btree_not_null",
@@ -224,7 +223,7 @@ class DealDeal(models.Model):
     date_last_mail = fields.Datetime(
         "Last Mail", readonly=True, copy=False, help="When the last mail was received from or sent to the deal."
     )
-    days_since_last_mail = fields.Integer("Days Since Last Mail", compute="_compute_days_since_last_mail")
+    days_since_last_mail = fields.Integer(compute="_compute_days_since_last_mail")
     is_quiet = fields.Boolean(
         "Quiet",
         compute="_compute_is_quiet",
