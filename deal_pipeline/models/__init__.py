@@ -5,6 +5,8 @@ from . import deal_api_input_mixin
 from . import (
     account_move,
     account_move_line,
+    deal_contact,
+    deal_contact_role,
     deal_deal,
     deal_deal_import,
     deal_lost_reason,
@@ -12,6 +14,8 @@ from . import (
     deal_revision,
     deal_stage,
     deal_tag,
+    deal_unassigned_mail,
+    mail_thread,
     res_currency,
     sale_order,
 )

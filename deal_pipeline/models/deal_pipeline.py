@@ -1,10 +1,14 @@
+from ast import literal_eval
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class DealPipeline(models.Model):
     _name = "deal.pipeline"
     _description = "Deal Pipeline"
+    # the alias's "followers" setting checks the followers of the pipeline (its alias parent)
+    _inherit = ["mail.alias.mixin", "mail.thread"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -22,6 +26,28 @@ class DealPipeline(models.Model):
         default=True,
         help="Confirming a quotation of an open deal of this pipeline moves the deal to its won stage.",
     )
+    quiet_days = fields.Integer(
+        "Quiet After (days)",
+        help="An open deal of this pipeline with no mail in or out and no scheduled activity for this many days "
+        "shows in the board's Quiet filter; 0: never.",
+    )
+    alias_id = fields.Many2one(
+        help="The e-mail address of the pipeline: a new mail sent to it creates a deal in this pipeline."
+    )
+    mail_user_id = fields.Many2one(
+        "res.users",
+        string="Default Owner",
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="The owner of the deals created from mails sent to the pipeline's address; "
+        "without one, only users who see every deal see them.",
+    )
+    mail_stage_id = fields.Many2one(
+        "deal.stage",
+        string="Default Stage",
+        domain="[('outcome', '=', 'open'), '|', ('pipeline_ids', '=', False), ('pipeline_ids', 'in', id)]",
+        help="The stage of the deals created from mails; without one, the pipeline's first open stage.",
+    )
 
     @api.depends_context("active_test")
     def _compute_stage_ids(self):
@@ -29,6 +55,38 @@ class DealPipeline(models.Model):
         own = self.env["deal.stage"].search([("pipeline_ids", "in", self.ids)]) if self.ids else shared.browse()
         for pipeline in self:
             pipeline.stage_ids = (shared | own.filtered(lambda s, p=pipeline: p in s.pipeline_ids)).sorted()
+
+    _quiet_days_positive = models.Constraint(
+        "CHECK(quiet_days >= 0)", "The days before a deal is quiet cannot be negative."
+    )
+
+    @api.constrains("mail_stage_id")
+    def _check_mail_stage(self):
+        for pipeline in self.filtered("mail_stage_id"):
+            if pipeline.mail_stage_id.outcome != "open" or not pipeline.mail_stage_id._belongs_to(pipeline):
+                raise ValidationError(
+                    self.env._(
+                        "The default stage “%(stage)s” of the pipeline “%(pipeline)s” must be one of its open stages.",
+                        stage=pipeline.mail_stage_id.name,
+                        pipeline=pipeline.name,
+                    )
+                )
+
+    @api.constrains("mail_user_id")
+    def _check_mail_user_internal(self):
+        if owner := self.mail_user_id.filtered("share")[:1]:
+            raise ValidationError(
+                self.env._(
+                    "The default owner %(user)s is a portal or public user: choose an internal user.", user=owner.name
+                )
+            )
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get_id("deal.deal")
+        if self.id:
+            values["alias_defaults"] = repr(literal_eval(self.alias_defaults or "{}") | {"pipeline_id": self.id})
+        return values
 
     def _compute_deal_count(self):
         counts = dict(

@@ -42,7 +42,7 @@ class SaleOrder(models.Model):
         self.env["deal.deal"]._check_link_input(self, vals_list, create=True, access="write")
         self._check_deal_open([vals.get("deal_id") for vals in vals_list])
         orders = super().create(vals_list)
-        orders.filtered(lambda order: order.state == "sent")._advance_deals_on_sent()
+        orders.filtered(lambda order: order.state == "sent")._on_sent_to_customer()
         return orders
 
     def write(self, vals):
@@ -57,7 +57,7 @@ class SaleOrder(models.Model):
             self.filtered(lambda order: order.state != "sent") if vals.get("state") == "sent" else self.browse()
         )
         res = super().write(vals)
-        to_advance._advance_deals_on_sent()
+        to_advance._on_sent_to_customer()
         return res
 
     def _check_deal_link_fixed(self, deal_id):
@@ -195,6 +195,22 @@ class SaleOrder(models.Model):
                         deal_customer=deal.partner_id.commercial_partner_id.display_name,
                     )
                 )
+
+    def _on_sent_to_customer(self):
+        self._advance_deals_on_sent()
+        self._add_recipients_to_deal_contacts()
+
+    def _add_recipients_to_deal_contacts(self):
+        """The addressee of a sent quotation becomes a contact of its deal when he is not one: only
+        someone who may edit the deal links a quotation to it, so the contact is added whoever
+        sends it."""
+        new_contacts = {}
+        for order in self.filtered("deal_id"):
+            deal = order.deal_id.sudo()
+            if order.partner_id not in deal.contact_ids.partner_id:
+                new_contacts[deal.id, order.partner_id.id] = {"deal_id": deal.id, "partner_id": order.partner_id.id}
+        if new_contacts:
+            self.env["deal.contact"].sudo().create(list(new_contacts.values()))
 
     def _advance_deals_on_sent(self):
         """Deals of these sent quotations still before the first stage of their pipeline that allows

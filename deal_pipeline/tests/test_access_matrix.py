@@ -5,23 +5,32 @@ from odoo.tests import tagged
 
 from .access_matrix import DEALS, AccessMatrixCase
 
-COLUMNS = (*DEALS, "name_on_documents", "revisions", "deal_billing", "cash_forecast", "forecast_accuracy")
+COLUMNS = (
+    *DEALS,
+    "name_on_documents",
+    "revisions",
+    "deal_billing",
+    "cash_forecast",
+    "forecast_accuracy",
+    "deal_contacts",
+)
 # Deal cells: edit, read or none (not found, not readable). name_on_documents: the name of a
 # colleague's deal on an order or invoice the user reads (none: he reads no such document, or not
 # its deal field). Reports and revisions: the rows of his own deals (own), of every deal (all), or
-# none (no row, or the model refused).
+# none (no row, or the model refused). Deal contacts (deal.contact): likewise. Columns, in
+# the order of COLUMNS: the four deals, name on documents, revisions, the three reports, contacts.
 # fmt: off
 MATRIX = {
-    #                       own_open own_closed other_open other_closed name   revisions deal_billing cash   accuracy
-    "salesman_own":         ("edit", "edit",    "none",    "none",      "name", "own",    "none",      "none", "none"),
-    "salesman_all":         ("edit", "edit",    "edit",    "edit",      "name", "all",    "none",      "none", "none"),
-    "salesman_own_billing": ("edit", "edit",    "none",    "none",      "name", "own",    "own",       "own",  "none"),
-    "billing":              ("read", "read",    "read",    "read",      "name", "none",   "all",       "all",  "none"),
-    "accountant":           ("read", "read",    "read",    "read",      "name", "none",   "all",       "all",  "none"),
-    "auditor":              ("read", "read",    "read",    "read",      "name", "none",   "all",       "all",  "none"),
-    "deal_admin":           ("edit", "edit",    "edit",    "edit",      "none", "all",    "all",       "all",  "all"),
-    "portal":               ("none", "none",    "none",    "none",      "none", "none",   "none",      "none", "none"),
-    "other_company":        ("none", "none",    "none",    "none",      "none", "none",   "none",      "none", "none"),
+    #                        own     own cl. other   oth.cl. name    revis.  billing cash    accur.  contacts
+    "salesman_own":         ("edit", "edit", "none", "none", "name", "own",  "none", "none", "none", "own"),
+    "salesman_all":         ("edit", "edit", "edit", "edit", "name", "all",  "none", "none", "none", "all"),
+    "salesman_own_billing": ("edit", "edit", "none", "none", "name", "own",  "own",  "own",  "none", "own"),
+    "billing":              ("read", "read", "read", "read", "name", "none", "all",  "all",  "none", "all"),
+    "accountant":           ("read", "read", "read", "read", "name", "none", "all",  "all",  "none", "all"),
+    "auditor":              ("read", "read", "read", "read", "name", "none", "all",  "all",  "none", "all"),
+    "deal_admin":           ("edit", "edit", "edit", "edit", "none", "all",  "all",  "all",  "all",  "all"),
+    "portal":               ("none", "none", "none", "none", "none", "none", "none", "none", "none", "none"),
+    "other_company":        ("none", "none", "none", "none", "none", "none", "none", "none", "none", "none"),
 }
 # fmt: on
 
@@ -70,6 +79,12 @@ class TestAccessMatrixApi(AccessMatrixCase):
 
     def _check_forecast_accuracy(self, row, expected):
         self._check_rows(row, "deal.forecast.accuracy.report", expected, ("own_closed", "other_closed"))
+
+    def _check_deal_contacts(self, row, expected):
+        contact = self.env["res.partner"].create({"name": "Matrix Buyer", "parent_id": self.customer.id})
+        for key in ("own_open", "other_open"):
+            self.deals[row][key].contact_ids = [Command.create({"partner_id": contact.id, "is_primary": True})]
+        self._check_rows(row, "deal.contact", expected, ("own_open", "other_open"))
 
     def test_tour_salesman_with_billing_finds_only_his_deals(self):
         self.start_tour("/odoo", "deal_pipeline_billing_salesman_tour", login="matrix_api_salesman_own_billing")
