@@ -9,6 +9,7 @@ from . import (
     test_deal_forecast,
     test_deal_i18n,
     test_deal_import,
+    test_deal_invoice_lines,
     test_deal_mail_gateway,
     test_deal_navigation,
     test_deal_performance,
