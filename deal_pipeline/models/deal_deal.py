@@ -602,7 +602,7 @@ class DealDeal(models.Model):
         mail = self.env["deal.unassigned.mail"].browse(self.env.context.get("unassigned_mail_id")).exists()
         if not mail:
             raise UserError(self.env._("This mail was already filed on a deal."))
-        mail.action_file_on(self)
+        mail._file_on(self)
         return self.env["ir.actions.act_window"]._for_xml_id("deal_pipeline.deal_unassigned_mail_action")
 
     # ------------------------------------------------------------------------------------------

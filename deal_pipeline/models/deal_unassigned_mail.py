@@ -32,7 +32,7 @@ class DealUnassignedMail(models.Model):
         }
         return super().message_new(msg_dict, custom_values=values | dict(custom_values or {}))
 
-    def action_file_on(self, deal):
+    def _file_on(self, deal):
         """Move the mail (its messages and their attachments) to ``deal``, one of its open deals
         that the user may edit, and drop it from the list."""
         self.ensure_one()

@@ -324,7 +324,7 @@ class TestDealMailKnownContact(DealMailCommon):
         # a user of all deals sees it, but cannot file it on a closed deal
         self.assertEqual(self.env["deal.unassigned.mail"].with_user(self.user_all).search([]), unassigned)
         with self.assertRaises(UserError):
-            unassigned.with_user(self.user_all).action_file_on(self.deal_won.with_user(self.user_all))
+            unassigned.with_user(self.user_all)._file_on(self.deal_won.with_user(self.user_all))
         portal = self.env["res.users"].create(
             {"name": "Portal", "login": "deal_portal_mail", "group_ids": [(4, self.ref("base.group_portal"))]}
         )
