@@ -8,6 +8,7 @@ from . import (
     deal_contact,
     deal_contact_role,
     deal_deal,
+    deal_deal_board,
     deal_deal_import,
     deal_lost_reason,
     deal_pipeline,
