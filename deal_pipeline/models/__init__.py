@@ -10,6 +10,7 @@ from . import (
     deal_deal,
     deal_deal_board,
     deal_deal_import,
+    deal_deal_mail,
     deal_lost_reason,
     deal_pipeline,
     deal_revision,
