@@ -11,6 +11,7 @@ from . import (
     deal_deal_board,
     deal_deal_import,
     deal_deal_mail,
+    deal_deal_revision,
     deal_lost_reason,
     deal_pipeline,
     deal_revision,
