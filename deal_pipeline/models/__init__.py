@@ -10,6 +10,7 @@ from . import (
     deal_deal,
     deal_deal_board,
     deal_deal_import,
+    deal_deal_invoice,
     deal_deal_mail,
     deal_deal_revision,
     deal_lost_reason,
