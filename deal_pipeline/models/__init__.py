@@ -13,6 +13,7 @@ from . import (
     deal_deal_invoice,
     deal_deal_mail,
     deal_deal_revision,
+    deal_deal_sale,
     deal_lost_reason,
     deal_pipeline,
     deal_revision,

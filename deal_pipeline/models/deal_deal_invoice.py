@@ -4,7 +4,7 @@ due amounts of the invoice lines that count for it."""
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .deal_deal import SALE_READERS
+from .deal_deal_sale import SALE_READERS
 
 INVOICE_TYPES = ("out_invoice", "out_refund")
 INVOICE_DEPENDS = (
