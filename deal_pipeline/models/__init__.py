@@ -1,5 +1,5 @@
-# first, as the models below inherit it
-from . import deal_api_input_mixin
+# first, as the models below inherit them
+from . import deal_api_input_mixin, deal_document_mixin
 
 # isort: split
 from . import (

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 PRIORITIES = [
@@ -153,7 +153,7 @@ class DealDeal(models.Model):
         help="Search the deals of a customer or where a person is one of the contacts.",
     )
 
-    _input_bounds = {"amount": (0, None), "probability": (0, 100)}
+    _api_input_bounds = {"amount": (0, None), "probability": (0, 100)}
     _amount_positive = models.Constraint("CHECK(amount >= 0)", "The estimated amount of a deal cannot be negative.")
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",
@@ -176,7 +176,7 @@ class DealDeal(models.Model):
 
     def _default_pipeline(self):
         if pipeline_id := self.env.context.get("default_pipeline_id"):
-            self._check_input([], field_names=["pipeline_id"], create=True)
+            self._api_input_check([], field_names=["pipeline_id"], create=True)
             return self.env["deal.pipeline"].browse(pipeline_id)
         return self.env["deal.pipeline"].search([("company_id", "in", [False, self.env.company.id])], limit=1)
 
@@ -331,7 +331,7 @@ class DealDeal(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_input(vals_list, create=True)
+        self._api_input_check(vals_list, create=True)
         if any("pipeline_id" not in vals for vals in vals_list):
             # the default pipeline is searched once for the batch, not once per deal
             default = self.default_get(["pipeline_id"])
@@ -346,13 +346,13 @@ class DealDeal(models.Model):
         batch would also be reported on the batch's first row."""
         if len(vals_list) > 1:
             try:
-                self._check_input(vals_list, create=True)
+                self._api_input_check(vals_list, create=True)
             except UserError as error:
                 raise ValueError(str(error)) from None
         return super()._load_records_create(vals_list)
 
     def write(self, vals):
-        self._check_input([vals])
+        self._api_input_check([vals])
         old_stages = {deal.id: deal.stage_id for deal in self} if {"stage_id", "pipeline_id"} & vals.keys() else {}
         # Writing a deal's current stage again is no stage change: it keeps the probability set on
         # the deal and the time in stage, which the ORM would otherwise recompute.
@@ -421,7 +421,7 @@ class DealDeal(models.Model):
         column a card was dropped on) when given, else the first such stage of each pipeline."""
         if not stage_id:
             return {deal: deal.pipeline_id._stage_for_outcome(outcome) for deal in self}
-        self._check_input([{"stage_id": stage_id}], field_names=["stage_id"])
+        self._api_input_check([{"stage_id": stage_id}], field_names=["stage_id"])
         stage = self.env["deal.stage"].browse(stage_id)
         if stage.outcome != outcome:
             raise UserError(
@@ -470,7 +470,7 @@ class DealDeal(models.Model):
                 "target": "new",
                 "context": {"default_deal_ids": self.ids, "default_stage_id": stage_id, "dialog_size": "medium"},
             }
-        self._check_input([{"lost_reason_id": lost_reason_id}])
+        self._api_input_check([{"lost_reason_id": lost_reason_id}])
         self._close(stages, {"lost_reason_id": lost_reason_id})
         return True
 
@@ -487,40 +487,3 @@ class DealDeal(models.Model):
         for stage, deals in self.grouped(reopen_stage).items():
             deals.write({"stage_id": stage.id})
         return True
-
-    # ------------------------------------------------------------------------------------------
-    # Quotes and invoices
-    # ------------------------------------------------------------------------------------------
-
-    @api.model
-    def _check_link_input(self, documents, vals_list, create=False, access="read"):
-        """Orders and invoices (``documents``) are linked only to existing deals on which the
-        current user has ``access`` (record rules included): nobody attaches a document to, or
-        learns the name of, a hidden deal, and with ``access="write"`` nobody attaches a quotation
-        (whose confirmation wins the deal) to a deal he may only read. Checks the ``deal_id`` of
-        ``vals_list`` and, for a ``create``, the ``default_deal_id`` of the context."""
-        documents._check_input(vals_list, field_names=["deal_id"], create=create)
-        deal_ids = {vals["deal_id"] for vals in vals_list if vals.get("deal_id")}
-        if create and any("deal_id" not in vals for vals in vals_list):
-            deal_ids.add(documents.env.context.get("default_deal_id"))
-        deal_ids -= {False, None}
-        if self.env.su or not deal_ids:
-            return
-        deals = self.browse(deal_ids)
-        readable = deals._filtered_access("read")
-        if hidden := deals - readable:
-            raise AccessError(
-                self.env._(
-                    "The field “Deal” (deal_id) refers to a deal you are not allowed to see (deal.deal id %(ids)s): "
-                    "link only a deal you can open.",
-                    ids=", ".join(map(str, sorted(hidden.ids))),
-                )
-            )
-        if access == "write" and (read_only := readable - readable._filtered_access("write")):
-            raise AccessError(
-                self.env._(
-                    "The field “Deal” (deal_id) refers to a deal you are not allowed to change (%(deals)s): "
-                    "link only a deal you can edit, or ask its owner.",
-                    deals=", ".join(read_only.mapped("display_name")),
-                )
-            )

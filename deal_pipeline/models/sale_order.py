@@ -10,7 +10,7 @@ QUOTATION_STATES = ("draft", "sent")
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "deal.api.input.mixin"]
+    _inherit = ["sale.order", "deal.document.mixin"]
 
     deal_id = fields.Many2one(
         "deal.deal",
@@ -39,7 +39,7 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["deal.deal"]._check_link_input(self, vals_list, create=True, access="write")
+        self._check_deal_link_input(vals_list, create=True, access="write")
         self._check_deal_open([vals.get("deal_id") for vals in vals_list])
         orders = super().create(vals_list)
         orders.filtered(lambda order: order.state == "sent")._on_sent_to_customer()
@@ -47,7 +47,7 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         if "deal_id" in vals:
-            self.env["deal.deal"]._check_link_input(self, [vals], access="write")
+            self._check_deal_link_input([vals], access="write")
             self._check_deal_link_fixed(vals["deal_id"])
         if vals.get("deal_id"):
             self._check_deal_open(
@@ -97,7 +97,7 @@ class SaleOrder(models.Model):
         """Move the open deals of these confirmed orders to their won stage when their pipeline
         asks for it, with a message on the deal. The confirmation is the sale itself, so this
         happens whoever confirms (salesperson, portal customer); it widens nobody's rights, as
-        only a user who may edit a deal can link an order to it (``deal.deal._check_link_input``)."""
+        only a user who may edit a deal can link an order to it (``_check_deal_link_input``)."""
         deals = self.deal_id.sudo().filtered(
             lambda deal: deal.outcome == "open" and deal.pipeline_id.close_won_on_order
         )

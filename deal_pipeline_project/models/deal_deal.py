@@ -114,7 +114,7 @@ class DealDeal(models.Model):
             deal.show_create_project = deal.outcome == "won" and deal.sale_order_count and not deal.project_count
 
     @api.model
-    def _check_input(self, vals_list, field_names=None, create=False):
+    def _api_input_check(self, vals_list, field_names=None, create=False):
         if written := [name for vals in vals_list for name in vals if name in PROJECT_FIGURES]:
             raise UserError(
                 self.env._(
@@ -122,7 +122,7 @@ class DealDeal(models.Model):
                     field=self._fields[written[0]]._description_string(self.env),
                 )
             )
-        return super()._check_input(vals_list, field_names=field_names, create=create)
+        return super()._api_input_check(vals_list, field_names=field_names, create=create)
 
     def _prepare_quotation_context(self):
         """New Quote proposes the pipeline's quotation template (the user may pick another)."""
