@@ -3,9 +3,6 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# figures of the deal's projects, computed from their tasks and timesheets
-PROJECT_FIGURES = ("budget_hours", "spent_hours", "remaining_hours", "timesheet_cost", "is_over_budget")
-
 
 class DealDeal(models.Model):
     _inherit = "deal.deal"
@@ -112,17 +109,6 @@ class DealDeal(models.Model):
     def _compute_show_create_project(self):
         for deal in self:
             deal.show_create_project = deal.outcome == "won" and deal.sale_order_count and not deal.project_count
-
-    @api.model
-    def _api_input_check(self, vals_list, field_names=None, create=False):
-        if written := [name for vals in vals_list for name in vals if name in PROJECT_FIGURES]:
-            raise UserError(
-                self.env._(
-                    "The field “%(field)s” is computed from the deal's projects and timesheets and cannot be written.",
-                    field=self._fields[written[0]]._description_string(self.env),
-                )
-            )
-        return super()._api_input_check(vals_list, field_names=field_names, create=create)
 
     def _prepare_quotation_context(self):
         """New Quote proposes the pipeline's quotation template (the user may pick another)."""

@@ -1,10 +1,9 @@
 from lxml import etree
 
-from odoo.addons.deal_pipeline_project.models.deal_deal import PROJECT_FIGURES
 from odoo.fields import Command
 from odoo.tests import tagged, users
 
-from .common import DealProjectCommon
+from .common import PROJECT_FIGURES, DealProjectCommon
 
 # computed as the ORM recomputes them: values set in cache, no write
 COMPUTED = (*PROJECT_FIGURES, "project_count")
