@@ -279,11 +279,6 @@ class DealDeal(models.Model):
     # Constraints
     # ------------------------------------------------------------------------------------------
 
-    @api.constrains("amount")
-    def _check_amount(self):
-        if any(deal.amount < 0 for deal in self):
-            raise ValidationError(self.env._("The estimated amount of a deal cannot be negative."))
-
     @api.constrains("user_id")
     def _check_owner_internal(self):
         if owner := self.user_id.filtered("share")[:1]:
@@ -294,11 +289,6 @@ class DealDeal(models.Model):
                     user=owner.name,
                 )
             )
-
-    @api.constrains("probability")
-    def _check_probability(self):
-        if any(not 0 <= deal.probability <= 100 for deal in self):
-            raise ValidationError(self.env._("The probability of a deal must be between 0 and 100."))
 
     @api.constrains("stage_id", "lost_reason_id")
     def _check_lost_reason(self):

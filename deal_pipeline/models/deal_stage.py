@@ -72,11 +72,6 @@ class DealStage(models.Model):
         self._api_input_check([vals])
         return super().write(vals)
 
-    @api.constrains("probability")
-    def _check_probability(self):
-        if any(not 0 <= stage.probability <= 100 for stage in self):
-            raise ValidationError(self.env._("The probability of a stage must be between 0 and 100."))
-
     @api.constrains("required_field_ids")
     def _check_required_fields(self):
         if wrong := self.required_field_ids.filtered(lambda field: field.model != "deal.deal" or not field.store)[:1]:
