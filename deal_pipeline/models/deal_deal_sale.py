@@ -107,7 +107,8 @@ class DealDeal(models.Model):
         return self._won_effect()
 
     def _open_quotations(self):
-        """Draft and sent quotations of the deals that the user may read."""
+        """THE open quotations of the deals (draft and sent): those the user may read, all of them
+        as superuser (the server's own flows, e.g. a confirmation winning the deal)."""
         SaleOrder = self.env["sale.order"]
         if not self.ids or not SaleOrder.has_access("read"):
             return SaleOrder
@@ -172,8 +173,10 @@ class DealDeal(models.Model):
             "context": self._prepare_quotation_context(),
         }
 
-    def _action_view_sale_orders(self, name, states, orders):
+    def _action_view_sale_orders(self, name, states):
+        """The deal's orders in ``states``: the form of the only one, else their list."""
         self.ensure_one()
+        orders = self.sale_order_ids.filtered(lambda order: order.state in states)
         action = {
             "type": "ir.actions.act_window",
             "name": name,
@@ -190,13 +193,11 @@ class DealDeal(models.Model):
 
     @api.readonly
     def action_view_quotations(self):
-        quotations = self.sale_order_ids.filtered(lambda order: order.state in QUOTATION_STATES)
-        return self._action_view_sale_orders(self.env._("Quotations"), list(QUOTATION_STATES), quotations)
+        return self._action_view_sale_orders(self.env._("Quotations"), list(QUOTATION_STATES))
 
     @api.readonly
     def action_view_sale_orders(self):
-        orders = self.sale_order_ids.filtered(lambda order: order.state == "sale")
-        return self._action_view_sale_orders(self.env._("Sales Orders"), ["sale"], orders)
+        return self._action_view_sale_orders(self.env._("Sales Orders"), ["sale"])
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed_or_posted(self):

@@ -121,7 +121,7 @@ class SaleOrder(models.Model):
             if not won_deals:
                 continue
             won_deals.write({"stage_id": won_stage.id})
-            open_quotations = self._open_quotations_by_deal(won_deals)
+            open_quotations = won_deals._open_quotations().grouped("deal_id")  # won_deals: as superuser
             for deal in won_deals:
                 orders = self.filtered(lambda order, deal=deal: order.deal_id == deal)
                 body = self.env._(
@@ -134,11 +134,6 @@ class SaleOrder(models.Model):
                         quotations=Markup(", ").join(order._get_html_link() for order in still_open),
                     )
                 deal.message_post(body=body, subtype_xmlid="mail.mt_note")
-
-    def _open_quotations_by_deal(self, deals):
-        """{deal: its draft and sent quotations}, for the message of a deal won by a confirmation."""
-        quotations = self.sudo().search([("deal_id", "in", deals.ids), ("state", "in", QUOTATION_STATES)])
-        return quotations.grouped("deal_id")
 
     def _warn_won_deals_without_order(self):
         """A won deal whose orders are all cancelled stays won; its owner gets a warning activity
