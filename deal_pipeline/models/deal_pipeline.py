@@ -113,6 +113,11 @@ class DealPipeline(models.Model):
                 )
             )
 
+    def _open_stages(self):
+        """Its open stages, in board order."""
+        self.ensure_one()
+        return self.stage_ids.filtered(lambda stage: stage.outcome == "open")
+
     def _stage_for_outcome(self, outcome, raise_if_not_found=True):
         """First stage of this pipeline with the given outcome (open, won or lost); when it has
         none, an error that says to add one, or an empty recordset."""

@@ -212,7 +212,7 @@ class SaleOrder(models.Model):
         quotations move to it, with a message; closed deals and deals already there do not move.
         Sending the quotation is the trigger, so this happens whoever sends it."""
         for deal in self.deal_id.sudo().filtered(lambda deal: deal.outcome == "open"):
-            stages = deal.pipeline_id.stage_ids.filtered(lambda stage: stage.outcome == "open")
+            stages = deal.pipeline_id._open_stages()
             target = stages.filtered("allow_quotation")[:1]
             if (
                 not target
