@@ -1,7 +1,7 @@
 """Upgrade check of the addons, in two steps run on the same throw-away database (it commits).
 
 ``fill``, with the previous release's addons installed: fill the database as
-scripts/check_uninstall.py does (deals with quotations, orders, invoices, a project, a converted
+tests/check_uninstall.py does (deals with quotations, orders, invoices, a project, a converted
 opportunity) and add deals in every stage with revisions; make the database like one that each
 migration since that release expects (MIGRATIONS); write what it holds to a JSON file.
 
