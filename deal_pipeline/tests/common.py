@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.mail.tests.common import MailCommon
 from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -153,4 +154,50 @@ class DealSaleCommon(DealCommon, AccountTestInvoicingCommon):
             .with_context(active_model="account.move", active_ids=invoices.ids)
             .create({"amount": amount})
             .action_create_payments()
+        )
+
+
+# A customer's mail as a mail server delivers it: text and HTML parts.
+MAIL_PLAIN = """Return-Path: {return_path}
+To: {to}
+cc: {cc}
+From: {email_from}
+Subject: {subject}
+Date: {date}
+Message-ID: {msg_id}
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="deal-alt-boundary"
+{extra}
+--deal-alt-boundary
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+We need a quote for 20 desks, delivered in March.
+--deal-alt-boundary
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+<p>We need a quote for 20 desks, delivered in March.</p>
+--deal-alt-boundary--
+"""
+
+
+class DealMailCommon(DealCommon, MailCommon):
+    """A pipeline with its own address on the test mail domain of ``MailCommon``."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pipeline.write({"alias_name": "deals", "alias_contact": "everyone", "mail_user_id": cls.user_own.id})
+        cls.pipeline_email = f"deals@{cls.alias_domain}"
+
+    def _receive(self, subject, email_from, to=None, template=MAIL_PLAIN, **kwargs):
+        """The deals named ``subject`` after the gateway processed the mail."""
+        return self.format_and_process(
+            template,
+            email_from,
+            to or self.pipeline_email,
+            subject=subject,
+            target_model="deal.deal",
+            **({"return_path": email_from} | kwargs),
         )

@@ -14,7 +14,7 @@ TODAY = "2026-06-15"
 
 
 @freeze_time(TODAY)
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_forecast")
 class TestDealForecast(DealSaleCommon):
     """Forecast of the deals and cash forecast, on a hand-made data set: the company works in USD,
     1 EUR = 0.5 USD; two customers who pay differently, one without any paid invoice."""
@@ -289,7 +289,7 @@ class TestDealForecast(DealSaleCommon):
         self.assertEqual(len(report.search([])), 2)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_forecast")
 class TestDealCashForecastApi(HttpCase):
     """The cash forecast over JSON-RPC with an API key: refused to a salesman, read by a deals
     administrator."""

@@ -4,7 +4,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import DealProjectCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealProjectTour(DealProjectCommon, HttpCase):
     def test_from_quote_to_project_in_the_browser(self):
         """A salesman who is also a project user: deal in Proposal Sent → New Quote → another

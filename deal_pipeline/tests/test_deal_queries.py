@@ -1,14 +1,33 @@
+"""The query counts of deal_pipeline (absolute, tagged is_query_count): the board, the list and
+the form as the web client reads them (its field specification: web_client.py), the creation of
+deals, and the counters and amounts of deals with orders and invoices."""
+
 import json
 
 from lxml import etree
 
-from odoo.tests import tagged, users
+from odoo.fields import Command
+from odoo.tests import tagged, users, warmup
 
-from .common import CLOSE_DATE, DealCommon
+from .common import CLOSE_DATE, DealCommon, DealSaleCommon
 from .web_client import field_specification
 
+# The web client's page size: both sizes below fit in one page, so that a query per row shows up
+# as well as a query whose count depends on the number of deals.
+LIST_LIMIT = 80
+COUNTERS = [
+    "quotation_count",
+    "sale_order_count",
+    "invoice_count",
+    "amount_quoted",
+    "amount_ordered",
+    "amount_invoiced",
+    "amount_paid",
+    "amount_due",
+]
 
-@tagged("post_install", "-at_install", "is_query_count")
+
+@tagged("post_install", "-at_install", "is_query_count", "deal_board")
 class TestDealBoardQueries(DealCommon):
     """Opening the board costs the same number of queries whatever the number of deals."""
 
@@ -184,16 +203,173 @@ class TestDealBoardQueries(DealCommon):
                 for index in range(count)
             ]
             self.env.invalidate_all()
-            queries = self.env.cr.sql_log_count
-            deals = self.env["deal.deal"].create(vals_list)
-            self.env.flush_all()
-            return deals, self.env.cr.sql_log_count - queries
+            return self.env["deal.deal"].create(vals_list)
 
         create(5)  # warm the registry caches
-        _few, few_queries = create(5)
-        many, many_queries = create(50)
-        self.assertEqual(many_queries, few_queries)
+        with self.assertQueryCount(26):
+            create(5)
+        with self.assertQueryCount(26):
+            many = create(50)
         self.assertEqual(len(many.revision_ids), 100)
         self.assertEqual(many.mapped("first_amount"), many.mapped("amount"))
         self.assertEqual(many.mapped("first_amount_company"), many.mapped("amount_company"))
         self.assertEqual(set(many.mapped("close_date_push_count")), {0})
+
+
+@tagged("post_install", "-at_install", "is_query_count", "deal_board")
+class TestDealListFormQueries(DealCommon):
+    """Opening the list or a form runs the same number of queries with 20 or with 60 deals (the
+    board: TestDealBoardQueries; bench/run.py measures the same calls up to 100,000 deals)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.customer | cls.env["res.partner"].create(
+            [{"name": f"Scaling Customer {i}", "is_company": True} for i in range(2)]
+        )
+        cls.tags = cls.env["deal.tag"].create([{"name": "Scaling A"}, {"name": "Scaling B"}])
+        cls.open_stages = cls.stage_new | cls.stage_qualification | cls.stage_proposal | cls.stage_negotiation
+        cls.open_domain = [("pipeline_id", "=", cls.pipeline.id), ("outcome", "=", "open")]
+        cls.deal = cls.env["deal.deal"].create(
+            {
+                "name": "Website redesign",
+                "partner_id": cls.customer.id,
+                "tag_ids": cls.tags.ids,
+                "user_id": cls.user_all.id,
+            }
+        )
+        cls._add_deals(20)
+
+    @classmethod
+    def _add_deals(cls, count):
+        """Deals of the same shape whatever their number: every open stage, customer, owner, tag."""
+        owners = cls.user_own | cls.user_all
+        cls.env["deal.deal"].create(
+            [
+                {
+                    "name": f"Scaling deal {i}",
+                    "partner_id": cls.customers[i % len(cls.customers)].id,
+                    "user_id": owners[i % 2].id,
+                    "stage_id": cls.open_stages[i % len(cls.open_stages)].id,
+                    "amount": 100.0 * i,
+                    "expected_close_date": CLOSE_DATE,
+                    "tag_ids": [cls.tags[i % 2].id],
+                }
+                for i in range(count)
+            ]
+        )
+
+    def _spec(self, view_type):
+        """The field specification the web client sends for the default view of that type."""
+        arch = self.env["deal.deal"].get_views([(False, view_type)])["views"][view_type]["arch"]
+        return field_specification(self.env["deal.deal"], etree.fromstring(arch))
+
+    def _assert_queries_with_more_deals(self, call, queries):
+        """At most ``queries`` for ``call`` with the deals of the set-up, and again with 40 more."""
+        for more in (0, 40):
+            self._add_deals(more)
+            self.env.invalidate_all()
+            with self.assertQueryCount(queries):
+                call()
+
+    @users("deal_all")
+    @warmup
+    def test_list_open_queries_do_not_grow(self):
+        spec = self._spec("list")
+
+        def list_open():
+            result = self.env["deal.deal"].web_search_read(self.open_domain, spec, limit=LIST_LIMIT)
+            self.assertEqual(len(result["records"]), result["length"])
+
+        self._assert_queries_with_more_deals(list_open, 11)
+
+    @users("deal_all")
+    @warmup
+    def test_form_open_queries_do_not_grow(self):
+        spec = self._spec("form")
+
+        def form_open():
+            [values] = self.deal.with_env(self.env).web_read(spec)
+            self.assertEqual(values["partner_id"]["id"], self.customer.id)
+
+        self._assert_queries_with_more_deals(form_open, 14)
+
+
+@tagged("post_install", "-at_install", "is_query_count", "deal_sale")
+class TestDealSaleQueries(DealSaleCommon):
+    """The counters, amounts, form and list of deals with orders and invoices."""
+
+    def _board(self, size):
+        """``size`` deals, each with a quotation and two orders invoiced with a posted down payment
+        and a draft final invoice."""
+        deals = self.env["deal.deal"].create(
+            [
+                {"name": f"Board deal {index}", "partner_id": self.customer.id, "user_id": self.user_salesman.id}
+                for index in range(size)
+            ]
+        )
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "deal_id": deal.id,
+                    "user_id": self.user_salesman.id,
+                    "order_line": [Command.create({"product_id": self.product.id, "price_unit": 100.0 * (n + 1)})],
+                }
+                for deal in deals
+                for n in range(3)
+            ]
+        )
+        confirmed = orders.filtered(lambda order: order.amount_untaxed > 100.0)
+        confirmed.action_confirm()
+        for deal in deals:
+            deal_orders = confirmed.filtered(lambda order, deal=deal: order.deal_id == deal)
+            for order in deal_orders:
+                self._invoice(order, advance_payment_method="percentage", amount=20.0).action_post()
+            self._invoice(deal_orders)
+        return deals
+
+    def test_board_counters_queries_do_not_grow(self):
+        """Reading the counters and amounts of a board costs the same few queries for 2 or 6 deals."""
+        boards = [self._board(size).with_user(self.user_salesman) for size in (2, 6)]
+        self.env.invalidate_all()
+        boards[0].read(COUNTERS)  # warm the registry's caches (access rules of the models read)
+        for deals in boards:
+            self.env.invalidate_all()
+            with self.subTest(size=len(deals)), self.assertQueryCount(8):  # 11 before invoice lines had a deal
+                values = deals.read(COUNTERS)
+            self.assertEqual(
+                values[0] | {"id": 0},
+                {
+                    "id": 0,
+                    "quotation_count": 1,
+                    "sale_order_count": 2,
+                    "invoice_count": 3,
+                    "amount_quoted": 100.0,
+                    "amount_ordered": 500.0,
+                    "amount_invoiced": 110.0,
+                    "amount_paid": 0.0,
+                    "amount_due": 110.0,
+                },
+            )
+
+    def test_form_and_list_with_invoices_queries(self):
+        """The form and the list of deals with orders and invoices, as the web client reads them:
+        a fixed number of queries, whatever the number of deals, orders and invoices."""
+        deals = self._board(2).with_user(self.user_salesman)
+        Deal = deals.env["deal.deal"]
+        form_spec = field_specification(
+            Deal, etree.fromstring(Deal.get_views([(False, "form")])["views"]["form"]["arch"])
+        )
+        list_spec = field_specification(
+            Deal, etree.fromstring(Deal.get_views([(False, "list")])["views"]["list"]["arch"])
+        )
+        self.env.invalidate_all()  # the warm-up reads what the measured calls read, not the cache
+        deals[0].web_read(form_spec)
+        Deal.web_search_read([("id", "in", deals.ids)], list_spec)
+        self.env.invalidate_all()
+        with self.assertQueryCount(24):  # 24 before invoice lines had a deal of their own
+            deals[0].web_read(form_spec)
+        self.env.invalidate_all()
+        with self.assertQueryCount(12):  # 12 before invoice lines had a deal of their own
+            Deal.web_search_read([("id", "in", deals.ids)], list_spec)
