@@ -5,6 +5,7 @@ entry for the manifest's version and for every migration."""
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,22 @@ def test_the_readme_shows_the_history(addon):
     assert shown.strip() == re.sub(r"^## ", "### ", history, flags=re.M).strip(), (
         f"{addon}/README.md's Changelog differs from readme/HISTORY.md (its headings one level down)"
     )
+
+
+def map_rows():
+    """The rows of the root README's map of the repository: {folder cell: what it holds}."""
+    section = README.split("\n## Map of the repository\n", 1)[1].split("\n## ", 1)[0]
+    table = section.split("\n| folder |", 1)[1].split("\n\n", 1)[0]
+    return dict(line.strip("|").split("|", 1) for line in table.splitlines()[2:])
+
+
+def test_the_map_of_the_repository_names_every_folder_and_its_files():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    folders = {path.split("/", 1)[0] for path in tracked.splitlines() if "/" in path}
+    rows = map_rows()
+    named = {name.rstrip("/") for cell in rows for name in re.findall(r"`([\w.-]+)/`", cell)}
+    assert named == folders, f"README.md's map of the repository names {sorted(named)}, git has {sorted(folders)}"
+    for cell, holds in rows.items():
+        for folder in re.findall(r"`([\w.-]+)/`", cell):
+            for name in re.findall(r"`([\w.-]+\.(?:py|sh))`", holds):
+                assert list((REPO / folder).rglob(name)), f"README.md's map: {folder}/ holds no {name}"
