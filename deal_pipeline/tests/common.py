@@ -157,8 +157,8 @@ class DealSaleCommon(DealCommon, AccountTestInvoicingCommon):
         )
 
 
-# A customer's mail as a mail server delivers it: text and HTML parts.
-MAIL_PLAIN = """Return-Path: {return_path}
+# The headers of a customer's mail as a mail server delivers it.
+MAIL_HEADERS = """Return-Path: {return_path}
 To: {to}
 cc: {cc}
 From: {email_from}
@@ -166,7 +166,11 @@ Subject: {subject}
 Date: {date}
 Message-ID: {msg_id}
 MIME-Version: 1.0
-Content-Type: multipart/alternative; boundary="deal-alt-boundary"
+"""
+# A customer's mail: text and HTML parts.
+MAIL_PLAIN = (
+    MAIL_HEADERS
+    + """Content-Type: multipart/alternative; boundary="deal-alt-boundary"
 {extra}
 --deal-alt-boundary
 Content-Type: text/plain; charset=utf-8
@@ -180,6 +184,7 @@ Content-Transfer-Encoding: quoted-printable
 <p>We need a quote for 20 desks, delivered in March.</p>
 --deal-alt-boundary--
 """
+)
 
 
 class DealMailCommon(DealCommon, MailCommon):

@@ -7,18 +7,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import DealMailCommon
+from .common import MAIL_HEADERS, DealMailCommon
 
 # The same with a PDF attachment whose file name is non-ASCII (RFC 2231), and a body in UTF-8.
-MAIL_WITH_ATTACHMENT = """Return-Path: {return_path}
-To: {to}
-cc: {cc}
-From: {email_from}
-Subject: {subject}
-Date: {date}
-Message-ID: {msg_id}
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="deal-mixed-boundary"
+MAIL_WITH_ATTACHMENT = (
+    MAIL_HEADERS
+    + """Content-Type: multipart/mixed; boundary="deal-mixed-boundary"
 {extra}
 --deal-mixed-boundary
 Content-Type: text/plain; charset=utf-8
@@ -33,6 +27,7 @@ Content-Disposition: attachment; filename*=utf-8''capitolato_f%C3%A0se_1.pdf
 {attachment}
 --deal-mixed-boundary--
 """
+)
 
 ATTACHMENT_CONTENT = b"%PDF-1.4 specifications of the tender"
 
