@@ -198,14 +198,14 @@ class DealDeal(models.Model):
         for pipeline, deals in self.grouped("pipeline_id").items():
             misplaced = deals.filtered(lambda deal, p=pipeline: not deal.stage_id or not deal.stage_id._belongs_to(p))
             for deal in deals - misplaced:
-                deal.stage_id = deal.stage_id
+                deal.stage_id = deal.stage_id  # a stage of the new pipeline too: kept
             if misplaced:
                 misplaced.stage_id = pipeline._stage_for_outcome("open") if pipeline else False
 
     @api.depends("company_id")
     def _compute_currency_id(self):
         for deal in self:
-            deal.currency_id = deal.currency_id or deal.company_id.currency_id
+            deal.currency_id = deal.currency_id or deal.company_id.currency_id  # a chosen currency is kept
 
     @api.depends("stage_id")
     def _compute_last_open_stage_id(self):
@@ -213,7 +213,7 @@ class DealDeal(models.Model):
             if deal.stage_id.outcome == "open":
                 deal.last_open_stage_id = deal.stage_id
             else:
-                deal.last_open_stage_id = deal.last_open_stage_id
+                deal.last_open_stage_id = deal.last_open_stage_id  # closed: the last open stage is kept
 
     @api.depends("stage_id")
     def _compute_probability(self):
@@ -224,7 +224,9 @@ class DealDeal(models.Model):
     def _compute_date_closed(self):
         now = fields.Datetime.now()
         for deal in self:
-            deal.date_closed = (deal.date_closed or now) if deal.outcome in ("won", "lost") else False
+            deal.date_closed = (
+                (deal.date_closed or now) if deal.outcome in ("won", "lost") else False
+            )  # kept once closed
 
     @api.depends("stage_id")
     def _compute_date_last_stage_update(self):
@@ -234,7 +236,7 @@ class DealDeal(models.Model):
     @api.depends("outcome")
     def _compute_lost_reason_id(self):
         for deal in self:
-            deal.lost_reason_id = deal.lost_reason_id if deal.outcome == "lost" else False
+            deal.lost_reason_id = deal.lost_reason_id if deal.outcome == "lost" else False  # kept while lost
 
     def _company_rates(self):
         """{deal: rate from its currency to its company's}: at the closing date once closed, else at
