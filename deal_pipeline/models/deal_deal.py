@@ -1,3 +1,7 @@
+"""The deal: its fields, stage and outcome, amounts, contacts, constraints, create and write, and
+the won, lost and reopen actions. Its other concerns extend it in files of their own,
+deal_deal_<concern>.py (README, Architecture)."""
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
