@@ -1,6 +1,7 @@
 """The browser tours of deal_pipeline (HttpCase, headless Chromium), tagged by function so that
 a slice runs alone (``scripts/devenv.sh test-odoo deal_board``): deal_board (the board, its drops
-and quick create), deal_sale (quotes, won with open quotations), deal_mail (unassigned mails)."""
+and quick create), deal_sale (quotes, won with open quotations), deal_forecast (what a salesman
+with billing rights finds in the cash forecast), deal_mail (unassigned mails)."""
 
 from datetime import date
 
@@ -8,6 +9,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .access_matrix import AccessMatrixCase
 from .common import CLOSE_DATE, DealCommon, DealMailCommon, DealSaleCommon
 
 
@@ -222,3 +224,13 @@ class TestDealUnassignedMailTour(DealMailCommon, HttpCase):
         self.assertFalse(self.env["deal.unassigned.mail"].search([]))
         self.assertEqual(cabinets.message_ids.filtered(lambda m: m.subject == "Which offer?").author_id.name, "Carl")
         self.assertFalse(desks.message_ids.filtered(lambda m: m.subject == "Which offer?"))
+
+
+@tagged("post_install", "-at_install", "deal_board", "deal_forecast")
+class TestDealAccessTour(AccessMatrixCase):
+    """The access matrix's row of a salesman with billing rights, in the browser."""
+
+    rows = {"salesman_own_billing": "sales_team.group_sale_salesman,account.group_account_invoice"}
+
+    def test_tour_salesman_with_billing_finds_only_his_deals(self):
+        self.start_tour("/odoo", "deal_pipeline_billing_salesman_tour", login="matrix_api_salesman_own_billing")
