@@ -206,3 +206,80 @@ class DealMailCommon(DealCommon, MailCommon):
             target_model="deal.deal",
             **({"return_path": email_from} | kwargs),
         )
+
+
+FORECAST_TODAY = "2026-06-15"
+
+
+class DealForecastCommon(DealSaleCommon):
+    """The data set of the forecasts, made by hand: the company works in USD, 1 EUR = 0.5 USD; two
+    customers who pay differently, one without any paid invoice. Subclasses run at
+    ``@freeze_time(FORECAST_TODAY)``."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.usd = cls.company.currency_id
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        cls.prompt = cls.env["res.partner"].create({"name": "Prompt Payer", "is_company": True})
+        cls.prompt_contact = cls.env["res.partner"].create({"name": "Pat Prompt", "parent_id": cls.prompt.id})
+        cls.slow = cls.env["res.partner"].create({"name": "Slow Payer", "is_company": True})
+        cls.newcomer = cls.env["res.partner"].create({"name": "New Customer", "is_company": True})
+
+        # Paid invoices of the last 24 months: Prompt pays 10 and 14 days after the invoice date
+        # (20 and 16 days before the due date), Slow 60 days after it (30 days late).
+        # The invoice of Pat Prompt counts for his company.
+        cls._paid_invoice(cls.prompt_contact, ("2026-01-10", "2026-02-09", "2026-01-20"), 500.0, cls.usd)
+        cls._paid_invoice(cls.prompt, ("2026-03-01", "2026-03-31", "2026-03-15"), 300.0, cls.usd)
+        cls._paid_invoice(cls.slow, ("2026-02-01", "2026-03-03", "2026-04-02"), 1000.0, cls.eur)
+        # Older than 24 months: no longer a habit.
+        cls._paid_invoice(cls.prompt, ("2024-01-05", "2024-02-04", "2024-12-31"), 100.0, cls.usd)
+
+    @classmethod
+    def _invoice_of(cls, partner, dates, amount, currency, *, deal=None):
+        """A posted invoice of ``amount`` without taxes; ``dates``: its invoice and due dates."""
+        invoice_date, due_date = dates
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "currency_id": currency.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": due_date,
+                "deal_id": deal and deal.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Consulting", "quantity": 1.0, "price_unit": amount, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    @classmethod
+    def _pay(cls, invoice, payment_date, amount=None):
+        cls.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"payment_date": payment_date} | ({"amount": amount} if amount else {})
+        )._create_payments()
+
+    @classmethod
+    def _paid_invoice(cls, partner, dates, amount, currency, *, deal=None):
+        """An invoice paid in full; ``dates``: its invoice, due and payment dates."""
+        invoice = cls._invoice_of(partner, dates[:2], amount, currency, deal=deal)
+        cls._pay(invoice, dates[2])
+        return invoice
+
+    def _deal(self, partner, amount, stage, close_date, currency=None, **values):
+        return self.env["deal.deal"].create(
+            {
+                "name": f"{partner.name} {amount}",
+                "partner_id": partner.id,
+                "amount": amount,
+                "currency_id": (currency or self.usd).id,
+                "stage_id": stage.id,
+                "expected_close_date": close_date,
+                "user_id": self.user_salesman.id,
+            }
+            | values
+        )

@@ -1,15 +1,16 @@
 """The query counts of deal_pipeline (absolute, tagged is_query_count): the board, the list and
 the form as the web client reads them (its field specification: web_client.py), the creation of
-deals, and the counters and amounts of deals with orders and invoices."""
+deals, the counters and amounts of deals with orders and invoices, and the cash forecast."""
 
 import json
 
+from freezegun import freeze_time
 from lxml import etree
 
 from odoo.fields import Command
 from odoo.tests import tagged, users, warmup
 
-from .common import CLOSE_DATE, DealCommon, DealSaleCommon
+from .common import CLOSE_DATE, FORECAST_TODAY, DealCommon, DealForecastCommon, DealSaleCommon
 from .web_client import field_specification
 
 # The web client's page size: both sizes below fit in one page, so that a query per row shows up
@@ -373,3 +374,29 @@ class TestDealSaleQueries(DealSaleCommon):
         self.env.invalidate_all()
         with self.assertQueryCount(12):  # 12 before invoice lines had a deal of their own
             Deal.web_search_read([("id", "in", deals.ids)], list_spec)
+
+
+@freeze_time(FORECAST_TODAY)
+@tagged("post_install", "-at_install", "is_query_count", "deal_forecast")
+class TestDealForecastQueries(DealForecastCommon):
+    def test_cash_forecast_query_count(self):
+        """The report is one query whatever the number of customers, deals and invoices."""
+        report = self.env["deal.cash.forecast.report"]
+
+        def assert_one_query():
+            self.env.invalidate_all()
+            report._read_group([], ["date:month", "partner_id"], ["amount:sum"])  # warm the caches
+            with self.assertQueryCount(1):
+                report._read_group([], ["date:month", "partner_id"], ["amount:sum"])
+
+        deal = self._deal(self.prompt, 1000.0, self.stage_proposal, "2026-07-20")
+        self._invoice_of(self.prompt, ("2026-06-01", "2026-07-01"), 100.0, self.usd, deal=deal)
+        assert_one_query()
+        for index in range(8):
+            customer = self.env["res.partner"].create({"name": f"Customer {index}", "is_company": True})
+            for month in (1, 2, 3):
+                self._paid_invoice(customer, (f"2026-0{month}-01", f"2026-0{month}-28", "2026-04-01"), 100.0, self.eur)
+            deal = self._deal(customer, 1000.0, self.stage_proposal, "2026-07-20", self.eur)
+            self._invoice_of(customer, ("2026-06-01", "2026-07-01"), 100.0, self.eur, deal=deal)
+        self.assertEqual(len(report.search([])), 2 + 8 * 2)
+        assert_one_query()
