@@ -32,6 +32,11 @@
         "report/deal_report_views.xml",
         "report/deal_cash_forecast_report_views.xml",
         "report/deal_forecast_accuracy_report_views.xml",
+        "report/deal_win_report_views.xml",
+        "report/deal_funnel_report_views.xml",
+        "report/deal_velocity_report_views.xml",
+        "report/deal_waterfall_report_views.xml",
+        "wizard/deal_waterfall_wizard_views.xml",
         "views/deal_pipeline_menus.xml",
     ],
     "demo": [

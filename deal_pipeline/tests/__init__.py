@@ -22,6 +22,7 @@ from . import (
     test_deal_sale_access,
     test_deal_sale_flow,
     test_deal_sale_performance,
+    test_deal_sales_reports,
     test_deal_stage_gate_tour,
     test_deal_stage_history,
     test_deal_stage_requirements,
