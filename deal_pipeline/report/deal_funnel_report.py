@@ -56,37 +56,46 @@ class DealFunnelReport(models.Model):
 
     @property
     def _table_query(self):
+        # The deal's fields are grouped by and partitioned by with the deal (they depend on it), so
+        # that a filter on them (period, pipeline, owner) applies before the stays are added up.
+        deal_fields = SQL(
+            "deal.date_open, deal.pipeline_id, deal.user_id, deal.partner_id, deal.company_id, deal.outcome"
+        )
         return SQL(
             """
             WITH stage_rank AS (
-                    SELECT id, outcome, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank FROM deal_stage
-                 ),
-                 stay AS (
-                    SELECT MIN(history.id) AS id, history.deal_id, history.stage_id,
-                           MIN(history.date_in) AS date_in,
-                           SUM(history.duration_days) AS days, BOOL_OR(history.date_out IS NULL) AS current
-                      FROM deal_stage_history history
-                     GROUP BY history.deal_id, history.stage_id
+                    SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank FROM deal_stage
                  ),
                  reached AS (
-                    SELECT stay.*, stage_rank.rank, stage_rank.outcome AS stage_outcome,
-                           MAX(stage_rank.rank) FILTER (WHERE stage_rank.outcome != 'lost')
-                               OVER (PARTITION BY stay.deal_id) AS last_rank
-                      FROM stay
-                      JOIN stage_rank ON stage_rank.id = stay.stage_id
+                    SELECT MIN(history.id) AS id, history.deal_id, history.stage_id, %(deal_fields)s,
+                           MIN(stage_rank.rank) AS rank, BOOL_OR(history.outcome = 'won') AS won_stage,
+                           MIN(history.date_in) AS date_in, SUM(history.duration_days) AS days,
+                           BOOL_OR(history.date_out IS NULL) AS current
+                      FROM deal_stage_history history
+                      JOIN deal_deal deal ON deal.id = history.deal_id
+                      JOIN stage_rank ON stage_rank.id = history.stage_id
+                     WHERE deal.active AND history.outcome != 'lost'
+                     GROUP BY history.deal_id, history.stage_id, %(deal_fields)s
+                 ),
+                 furthest AS (
+                    SELECT reached.*, MAX(reached.rank) OVER (PARTITION BY reached.deal_id, %(reached_fields)s)
+                               AS last_rank
+                      FROM reached
                  )
-            SELECT reached.id, reached.deal_id, reached.stage_id, deal.pipeline_id, deal.user_id, deal.partner_id,
-                   deal.company_id, deal.outcome, deal.date_open::date AS date_open,
-                   reached.date_in::date AS date_in, 1 AS reached_count,
-                   CASE WHEN reached.stage_outcome = 'won' THEN NULL
-                        WHEN reached.last_rank > reached.rank THEN 100.0
-                        WHEN deal.outcome = 'open' THEN NULL
+            SELECT furthest.id, furthest.deal_id, furthest.stage_id, furthest.pipeline_id, furthest.user_id,
+                   furthest.partner_id, furthest.company_id, furthest.outcome,
+                   furthest.date_open::date AS date_open, furthest.date_in::date AS date_in, 1 AS reached_count,
+                   CASE WHEN furthest.won_stage THEN NULL
+                        WHEN furthest.last_rank > furthest.rank THEN 100.0
+                        WHEN furthest.outcome = 'open' THEN NULL
                         ELSE 0.0 END AS next_rate,
-                   CASE deal.outcome WHEN 'won' THEN 100.0 WHEN 'lost' THEN 0.0 END AS won_rate,
-                   CASE WHEN reached.stage_outcome = 'open' AND NOT reached.current THEN reached.days END
-                       AS days_in_stage
-              FROM reached
-              JOIN deal_deal deal ON deal.id = reached.deal_id
-             WHERE deal.active AND reached.stage_outcome != 'lost'
-            """
+                   CASE furthest.outcome WHEN 'won' THEN 100.0 WHEN 'lost' THEN 0.0 END AS won_rate,
+                   CASE WHEN NOT furthest.won_stage AND NOT furthest.current THEN furthest.days END AS days_in_stage
+              FROM furthest
+            """,
+            deal_fields=deal_fields,
+            reached_fields=SQL(
+                "reached.date_open, reached.pipeline_id, reached.user_id, reached.partner_id, reached.company_id, "
+                "reached.outcome"
+            ),
         )

@@ -169,16 +169,18 @@ class DealWaterfallReport(models.Model):
     @api.model
     def _query_moves(self, start, end, horizon):
         """CTEs ending with ``move``: per deal open at some moment of [start, end), its state at the
-        start and after each of its changes in the period (stage entered, amount or close date
-        revised; at one moment, amount then close date then stage), in the deal's currency:
+        start and after each change in the period that may move its amount in or out of the
+        pipeline or change it (entering a stage of another outcome, a revision of its amount or
+        close date; at one moment, amount then close date then stage), in the deal's currency:
         ``value`` (its amount when it counts in the pipeline, else 0), ``counted``, ``delta`` and
         ``was_counted`` against the step before, the ``category`` of the change, ``last`` step.
         The revisions written when a deal was created hold the values it was created with: they
-        count from the beginning."""
+        count from the beginning. One sort of the steps, whatever their number."""
         return SQL(
             """
             relevant AS (
-                SELECT history.deal_id
+                SELECT history.deal_id,
+                       BOOL_OR(history.date_in < %(start)s) AS open_at_start
                   FROM deal_stage_history history
                   JOIN deal_deal deal ON deal.id = history.deal_id
                  WHERE deal.active AND history.outcome = 'open'
@@ -197,92 +199,93 @@ class DealWaterfallReport(models.Model):
             ),
             at_start AS (
                 -- per deal and field: the value after the last revision before the start, else the
-                -- value before the first revision
-                SELECT DISTINCT ON (deal_id, field_name) deal_id, field_name,
-                       CASE WHEN date < %(start)s THEN new_amount ELSE old_amount END AS amount,
-                       CASE WHEN date < %(start)s THEN new_date ELSE old_date END AS close_date
+                -- value before the first revision, else (no revision) the current value; the last
+                -- and first revisions are the greatest and least [time, id, value] (no sort)
+                SELECT deal_id,
+                       BOOL_OR(field_name = 'amount') AS amount_revised,
+                       BOOL_OR(field_name = 'amount' AND date < %(start)s) AS amount_revised_before,
+                       (MAX(ARRAY[EXTRACT(EPOCH FROM date), id, new_amount])
+                            FILTER (WHERE field_name = 'amount' AND date < %(start)s))[3] AS amount_before,
+                       (MIN(ARRAY[EXTRACT(EPOCH FROM date), id, old_amount])
+                            FILTER (WHERE field_name = 'amount' AND date >= %(start)s))[3] AS amount_after,
+                       BOOL_OR(field_name = 'expected_close_date') AS close_revised,
+                       BOOL_OR(field_name = 'expected_close_date' AND date < %(start)s) AS close_revised_before,
+                       (MAX(ARRAY[EXTRACT(EPOCH FROM date), id, new_date - DATE '2000-01-01'])
+                            FILTER (WHERE field_name = 'expected_close_date' AND date < %(start)s))[3]::integer
+                           + DATE '2000-01-01' AS close_before,
+                       (MIN(ARRAY[EXTRACT(EPOCH FROM date), id, old_date - DATE '2000-01-01'])
+                            FILTER (WHERE field_name = 'expected_close_date' AND date >= %(start)s))[3]::integer
+                           + DATE '2000-01-01' AS close_after
                   FROM revision
-                 ORDER BY deal_id, field_name, date < %(start)s DESC,
-                          CASE WHEN date < %(start)s THEN date END DESC, CASE WHEN date < %(start)s THEN id END DESC,
-                          date, id
+                 GROUP BY deal_id
+            ),
+            stage_change AS (
+                -- the stays begun in the period: the first one of a deal (its creation), or one of
+                -- another outcome than the stay it ends (a stay ends when the next one begins)
+                SELECT stay.deal_id, stay.date_in, stay.id, stay.outcome, previous.id IS NULL AS creation
+                  FROM deal_stage_history stay
+                  JOIN relevant ON relevant.deal_id = stay.deal_id
+                  LEFT JOIN deal_stage_history previous ON previous.deal_id = stay.deal_id
+                                                       AND previous.date_out = stay.date_in
+                                                       AND previous.id != stay.id
+                 WHERE stay.date_in >= %(start)s AND stay.date_in < %(end)s
+                   AND (previous.id IS NULL OR (previous.outcome = 'open') != (stay.outcome = 'open'))
             ),
             event AS (
                 SELECT relevant.deal_id, %(start)s::timestamp AS date, 0 AS rank, 0 AS id, 'start' AS kind,
-                       COALESCE(amount_start.amount, deal.amount, 0) AS amount,
-                       CASE WHEN close_start.deal_id IS NULL THEN deal.expected_close_date
-                            ELSE close_start.close_date END AS close_date,
-                       EXISTS (
-                            SELECT 1
-                              FROM deal_stage_history history
-                             WHERE history.deal_id = relevant.deal_id AND history.outcome = 'open'
-                               AND history.date_in < %(start)s
-                               AND (history.date_out IS NULL OR history.date_out >= %(start)s)
-                       ) AS open,
-                       NULL AS outcome, FALSE AS creation
+                       CASE WHEN at_start.amount_revised_before THEN at_start.amount_before
+                            WHEN at_start.amount_revised THEN at_start.amount_after
+                            ELSE COALESCE(deal.amount, 0) END AS amount,
+                       CASE WHEN at_start.close_revised_before THEN at_start.close_before
+                            WHEN at_start.close_revised THEN at_start.close_after
+                            ELSE deal.expected_close_date END AS close_date,
+                       relevant.open_at_start AS open, NULL AS outcome, FALSE AS creation
                   FROM relevant
                   JOIN deal_deal deal ON deal.id = relevant.deal_id
-                  LEFT JOIN at_start amount_start ON amount_start.deal_id = relevant.deal_id
-                                                 AND amount_start.field_name = 'amount'
-                  LEFT JOIN at_start close_start ON close_start.deal_id = relevant.deal_id
-                                                AND close_start.field_name = 'expected_close_date'
+                  LEFT JOIN at_start ON at_start.deal_id = relevant.deal_id
                  UNION ALL
                 SELECT deal_id, date, CASE field_name WHEN 'amount' THEN 1 ELSE 2 END, id, field_name,
                        CASE field_name WHEN 'amount' THEN new_amount END, new_date, NULL, NULL, FALSE
                   FROM revision
                  WHERE date >= %(start)s AND date < %(end)s
                  UNION ALL
-                SELECT history.deal_id, history.date_in, 3, history.id, 'stage', NULL, NULL,
-                       history.outcome = 'open', history.outcome,
-                       NOT EXISTS (
-                            SELECT 1 FROM deal_stage_history prior
-                             WHERE prior.deal_id = history.deal_id
-                               AND (prior.date_in, prior.id) < (history.date_in, history.id)
-                       )
-                  FROM deal_stage_history history
-                  JOIN relevant ON relevant.deal_id = history.deal_id
-                 WHERE history.date_in >= %(start)s AND history.date_in < %(end)s
+                SELECT deal_id, date_in, 3, id, 'stage', NULL, NULL, outcome = 'open', outcome, creation
+                  FROM stage_change
             ),
-            grouped AS (
-                -- each value holds from the event that sets it until the next one setting it
-                SELECT event.*,
-                       COUNT(*) FILTER (WHERE kind IN ('start', 'amount')) OVER step AS amount_group,
-                       COUNT(*) FILTER (WHERE kind IN ('start', 'expected_close_date')) OVER step AS close_group,
-                       COUNT(*) FILTER (WHERE kind IN ('start', 'stage')) OVER step AS open_group
+            state AS (
+                -- each value holds from the step that sets it until the next one setting it
+                SELECT deal_id, date, rank, id, kind, outcome, creation,
+                       ARRAY_AGG(amount) FILTER (WHERE kind IN ('start', 'amount')) OVER step AS amounts,
+                       ARRAY_AGG(close_date) FILTER (WHERE kind IN ('start', 'expected_close_date')) OVER step
+                           AS close_dates,
+                       ARRAY_AGG(open) FILTER (WHERE kind IN ('start', 'stage')) OVER step AS opens
                   FROM event
                 WINDOW step AS (PARTITION BY deal_id ORDER BY date, rank, id)
             ),
-            state AS (
-                SELECT deal_id, date, rank, id, kind, outcome, creation,
-                       MAX(amount) OVER (PARTITION BY deal_id, amount_group) AS amount,
-                       MAX(close_date) OVER (PARTITION BY deal_id, close_group) AS close_date,
-                       BOOL_OR(open) OVER (PARTITION BY deal_id, open_group) AS open
-                  FROM grouped
-            ),
             counted AS (
-                SELECT state.*, COALESCE(open AND close_date <= %(horizon)s, FALSE) AS counted
+                SELECT deal_id, date, rank, id, kind, outcome, creation,
+                       amounts[CARDINALITY(amounts)] AS amount, opens[CARDINALITY(opens)] AS open,
+                       COALESCE(opens[CARDINALITY(opens)] AND close_dates[CARDINALITY(close_dates)] <= %(horizon)s,
+                                FALSE) AS counted
                   FROM state
             ),
-            valued AS (
-                SELECT counted.*, CASE WHEN counted THEN amount ELSE 0 END AS value,
-                       LAG(open) OVER step AS was_open
-                  FROM counted
-                WINDOW step AS (PARTITION BY deal_id ORDER BY date, rank, id)
-            ),
             move AS (
-                SELECT valued.*,
-                       value - LAG(value) OVER step AS delta,
+                SELECT deal_id, kind, counted,
+                       CASE WHEN counted THEN amount ELSE 0 END AS value,
+                       CASE WHEN counted THEN amount ELSE 0 END
+                           - LAG(CASE WHEN counted THEN amount ELSE 0 END) OVER step AS delta,
                        LAG(counted) OVER step AS was_counted,
-                       ROW_NUMBER() OVER (PARTITION BY deal_id ORDER BY date DESC, rank DESC, id DESC) = 1 AS last,
+                       ROW_NUMBER() OVER step = COUNT(*) OVER (PARTITION BY deal_id) AS last,
                        CASE WHEN kind = 'amount' THEN 'amount'
                             WHEN kind = 'expected_close_date' AND counted AND NOT LAG(counted) OVER step
                                 THEN 'pulled_in'
                             WHEN kind = 'expected_close_date' AND NOT counted AND LAG(counted) OVER step
                                 THEN 'pushed_out'
                             WHEN kind = 'stage' AND creation THEN 'created'
-                            WHEN kind = 'stage' AND was_open AND NOT open THEN outcome
-                            WHEN kind = 'stage' AND NOT was_open AND open THEN 'reopened'
+                            WHEN kind = 'stage' AND open AND NOT LAG(open) OVER step THEN 'reopened'
+                            WHEN kind = 'stage' AND NOT open AND LAG(open) OVER step THEN outcome
                        END AS category
-                  FROM valued
+                  FROM counted
                 WINDOW step AS (PARTITION BY deal_id ORDER BY date, rank, id)
             )
             """,
