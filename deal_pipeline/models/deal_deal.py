@@ -106,7 +106,13 @@ class DealDeal(models.Model):
         help="When the deal started: its creation, or the date its import gave.",
     )
     date_closed = fields.Datetime(
-        "Closed On", compute="_compute_date_closed", store=True, precompute=True, copy=False, index=True
+        "Closed On",
+        compute="_compute_date_closed",
+        store=True,
+        precompute=True,
+        readonly=False,  # given by a deals administrator who creates a closed deal (_check_given_dates)
+        copy=False,
+        index=True,
     )
     date_last_stage_update = fields.Datetime(
         "Last Stage Update",
@@ -672,13 +678,15 @@ class DealDeal(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_input(vals_list, create=True)
+        self._check_given_dates(vals_list)
         if any("pipeline_id" not in vals for vals in vals_list):
             # the default pipeline is searched once for the batch, not once per deal
             default = self.default_get(["pipeline_id"])
             vals_list = [default | vals for vals in vals_list]
         deals = super().create(vals_list)
         deals._check_stage_requirements()
-        self.env["deal.stage.history"]._log_created(deals)
+        self.env["deal.stage.history"]._log_created(deals, vals_list)
+        deals._log_given_dates(vals_list)
         # the values the deals are created with are their first revisions; the figures read from
         # the revisions are those of the deals as created (no revision: the current values)
         from_revisions = [
@@ -697,12 +705,14 @@ class DealDeal(models.Model):
         if len(vals_list) > 1:
             try:
                 self._check_input(vals_list, create=True)
+                self._check_given_dates(vals_list)
             except UserError as error:
                 raise ValueError(str(error)) from None
         return super()._load_records_create(vals_list)
 
     def write(self, vals):
         self._check_input([vals])
+        self._check_given_dates([vals], create=False)
         old_values = {name: {deal.id: deal[name] for deal in self} for name, _label in REVISED_FIELDS if name in vals}
         old_stages = (
             {deal.id: (deal.stage_id, deal.pipeline_id) for deal in self}

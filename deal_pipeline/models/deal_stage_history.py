@@ -1,4 +1,7 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .deal_stage import OUTCOMES
@@ -46,32 +49,23 @@ class DealStageHistory(models.Model):
             )
 
     @api.model
-    def _log_created(self, deals):
-        """Start the first stays of new ``deals``, at their ``date_open``. A deal created closed
-        after it opened (imported, converted) first stays in its last open stage, or else its
-        pipeline's first open stage (where every deal starts; an export does not tell the stages
-        between), from ``date_open`` to ``date_closed``, then in its closing stage."""
+    def _log_created(self, deals, vals_list):
+        """Start the first stays of new ``deals`` (created from ``vals_list``, in the same order),
+        at their ``date_open``. A deal created closed with a closing date given after its opening
+        (an import of its history) first stays in its last open stage, or else its pipeline's
+        first open stage (where every deal starts; an export does not tell the stages between),
+        from ``date_open`` to ``date_closed``, then in its closing stage from ``date_closed``."""
         deals = deals.sudo()
-        closed_later = deals.filtered(
-            lambda deal: deal.outcome != "open" and deal.date_closed and deal.date_closed > deal.date_open
-        )
-        stays = [
-            {
-                "deal": deal,
-                "stage": deal.last_open_stage_id or deal.pipeline_id._stage_for_outcome("open"),
-                "date_in": deal.date_open,
-                "date_out": deal.date_closed,
-            }
-            for deal in closed_later
-        ]
-        stays += [
-            {
-                "deal": deal,
-                "stage": deal.stage_id,
-                "date_in": deal.date_closed if deal in closed_later else deal.date_open,
-            }
-            for deal in deals
-        ]
+        stays = []
+        for deal, vals in zip(deals, vals_list, strict=True):
+            if deal.outcome != "open" and vals.get("date_closed") and deal.date_closed > deal.date_open:
+                open_stage = deal.last_open_stage_id or deal.pipeline_id._stage_for_outcome("open")
+                stays.append(
+                    {"deal": deal, "stage": open_stage, "date_in": deal.date_open, "date_out": deal.date_closed}
+                )
+                stays.append({"deal": deal, "stage": deal.stage_id, "date_in": deal.date_closed})
+            else:
+                stays.append({"deal": deal, "stage": deal.stage_id, "date_in": deal.date_open})
         self._insert_stays(stays)
         deals.invalidate_recordset(["stage_history_ids"])
 
@@ -137,3 +131,37 @@ class DealStageHistory(models.Model):
                 **columns,
             )
         )
+
+    @api.model
+    def _import_stays(self, stays):
+        """Replace the history of deals by ``stays`` (dicts of ``deal_id``, ``stage_id`` and
+        ``date_in``): each stay lasts until the deal's next one, the last ends in the deal's
+        current stage. The deal opens at its first stay and a closed deal closes at its last one.
+        For deals administrators (a full stage log of another CRM, the demo data)."""
+        if not (self.env.su or self.env.user.has_group("deal_pipeline.group_deal_manager")):
+            raise AccessError(self.env._("Only a deals administrator may import the stage history of deals."))
+        by_deal = defaultdict(list)
+        for stay in sorted(stays, key=lambda stay: fields.Datetime.to_datetime(stay["date_in"])):
+            by_deal[stay["deal_id"]].append(stay)
+        deals = self.env["deal.deal"].sudo().browse(by_deal)
+        self.env.cr.execute(SQL("DELETE FROM deal_stage_history WHERE deal_id IN %s", tuple(deals.ids)))
+        rows = []
+        for deal in deals:
+            deal_stays = by_deal[deal.id]
+            if deal_stays[-1]["stage_id"] != deal.stage_id.id:
+                raise UserError(
+                    self.env._(
+                        "The last stay of the deal “%(deal)s” is not in its stage “%(stage)s”.",
+                        deal=deal.name,
+                        stage=deal.stage_id.name,
+                    )
+                )
+            dates = [fields.Datetime.to_datetime(stay["date_in"]) for stay in deal_stays]
+            for stay, date_in, date_out in zip(deal_stays, dates, [*dates[1:], None], strict=True):
+                stage = self.env["deal.stage"].browse(stay["stage_id"])
+                rows.append({"deal": deal, "stage": stage, "date_in": date_in, "date_out": date_out})
+            deal.date_open = dates[0]
+            if deal.outcome != "open":
+                deal.date_closed = dates[-1]
+        self._insert_stays(rows)
+        deals.invalidate_recordset(["stage_history_ids"])

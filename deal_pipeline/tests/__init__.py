@@ -7,6 +7,7 @@ from . import (
     test_deal_counters,
     test_deal_currency,
     test_deal_forecast,
+    test_deal_history_import,
     test_deal_i18n,
     test_deal_import,
     test_deal_invoice_lines,

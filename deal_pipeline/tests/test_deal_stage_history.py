@@ -1,7 +1,9 @@
 from datetime import datetime
 
 from odoo.exceptions import AccessError
+from odoo.modules.module import load_script
 from odoo.tests import tagged, users
+from odoo.tools import SQL
 
 from .common import CLOSE_DATE, DealCommon
 
@@ -118,8 +120,67 @@ class TestDealStageHistory(DealCommon):
         self.assertEqual(History.with_user(self.user_own).search([("deal_id", "in", (own | other).ids)]).deal_id, own)
         self.assertEqual(History.with_user(self.user_all).search_count([("deal_id", "in", (own | other).ids)]), 2)
 
+    def test_imported_stays_replace_the_history_and_date_the_deal(self):
+        deal = self._create_deal()
+        deal.action_mark_won()
+        stays = [
+            {"deal_id": deal.id, "stage_id": self.stage_won.id, "date_in": FRIDAY},
+            {"deal_id": deal.id, "stage_id": self.stage_new.id, "date_in": MONDAY},
+        ]
+        with self.assertRaises(AccessError):
+            self.env["deal.stage.history"].with_user(self.user_all)._import_stays(stays)
+        self.env["deal.stage.history"].with_user(self.user_manager)._import_stays(stays)
+        self.assertEqual(
+            self._stays(deal), [(self.stage_new, MONDAY, FRIDAY, 4.5), (self.stage_won, FRIDAY, False, 0.0)]
+        )
+        self.assertEqual((deal.date_open, deal.date_closed), (MONDAY, FRIDAY))
+
     def test_deleting_a_deal_deletes_its_stays(self):
         deal = self._create_deal()
         deal.stage_id = self.stage_qualification
         deal.unlink()
         self.assertFalse(self.env["deal.stage.history"].sudo().search_count([("deal_id", "=", deal.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestStageHistoryBackfill(DealCommon):
+    """The 19.0.1.4.0 upgrade builds the history of existing deals from their stage tracking."""
+
+    def test_backfill_rebuilds_the_history_from_the_tracking(self):
+        with self._at(MONDAY):
+            moved = self._create_deal(expected_close_date=CLOSE_DATE)
+            untouched = self._create_deal(name="Never moved")
+            untracked = self._create_deal(name="Last moved without tracking", expected_close_date=CLOSE_DATE)
+            self._flush_tracking()
+        with self._at(WEDNESDAY):
+            (moved | untracked).stage_id = self.stage_proposal
+            self._flush_tracking()
+        with self._at(FRIDAY):
+            moved.action_mark_lost(lost_reason_id=self.lost_reason.id)
+            untracked.with_context(tracking_disable=True).stage_id = self.stage_negotiation
+            self._flush_tracking()
+        saturday = datetime(2026, 3, 7, 9, 0)
+        with self._at(saturday):
+            moved.action_reopen()
+            self._flush_tracking()
+        deals = moved | untouched | untracked
+        fields = ["deal_id", "stage_id", "pipeline_id", "user_id", "company_id", "outcome", "date_in", "date_out"]
+        History = self.env["deal.stage.history"]
+        live = History.search_read([("deal_id", "in", deals.ids)], [*fields, "duration_days"], order="id", load=None)
+        self.assertEqual(len(live), 4 + 1 + 3)
+        # a database before 19.0.1.4.0: no history, and date_open just added (the upgrade's time)
+        self.env.flush_all()
+        self.env.cr.execute(SQL("DELETE FROM deal_stage_history WHERE deal_id IN %s", tuple(deals.ids)))
+        self.env.cr.execute(SQL("UPDATE deal_deal SET date_open = NOW() WHERE id IN %s", tuple(deals.ids)))
+        self.env.invalidate_all()
+        migration = load_script("deal_pipeline/migrations/19.0.1.4.0/post-stage-history.py", "post_stage_history")
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        self.env.invalidate_all()
+        rebuilt = History.search_read([("deal_id", "in", deals.ids)], [*fields, "duration_days"], order="id", load=None)
+        key = lambda row: (row["deal_id"], row["date_in"], row["date_out"] or datetime.max)  # noqa: E731
+        strip = lambda rows: sorted(({k: v for k, v in row.items() if k != "id"} for row in rows), key=key)  # noqa: E731
+        self.assertEqual(strip(rebuilt), strip(live))
+        self.assertEqual(set(deals.mapped("date_open")), {MONDAY})
+        # a second run adds nothing
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        self.assertEqual(History.search_count([("deal_id", "in", deals.ids)]), len(live))
