@@ -2,7 +2,8 @@
 
 Opens, in headless Chromium driven through the Chrome DevTools Protocol, the screens of the demo
 database that ``make run`` serves (the board, the deal form's three tabs, the lost dialog, the
-Deal Billing report and the bridges' own screens), as the administrator, first in English then in
+Deal Billing report, the win analysis, funnel, sales velocity and pipeline changes, and the
+bridges' own screens), as the administrator, first in English then in
 Italian, and writes each one as ``<addon>/static/description/screenshot_<name>[_it].png``.
 Italian is loaded into the database when it is missing; the administrator's language is put back
 at the end. Re-running it refreshes the pictures.
@@ -242,6 +243,31 @@ def shots(odoo):
             "name": "report",
             "url": "/odoo/action-deal_pipeline.deal_report_action",
             "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "win_analysis",
+            "url": "/odoo/action-deal_pipeline.deal_win_report_action",
+            "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "funnel",
+            "url": "/odoo/action-deal_pipeline.deal_funnel_report_action",
+            "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "velocity",
+            "url": "/odoo/action-deal_pipeline.deal_velocity_report_action",
+            "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "waterfall",
+            "url": "/odoo/action-deal_pipeline.deal_waterfall_wizard_action",
+            "ready": ".modal .o_form_view",
+            "clicks": [('.modal button[name="action_open_report"]', ".o_graph_renderer canvas")],
         },
         {
             "addon": "deal_pipeline_project",

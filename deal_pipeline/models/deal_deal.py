@@ -80,8 +80,22 @@ class DealDeal(models.Model):
         help="Win probability; follows the stage unless it is set on the deal.",
     )
     expected_close_date = fields.Date(index=True, tracking=True)
+    date_open = fields.Datetime(
+        "Opened On",
+        required=True,
+        index=True,
+        copy=False,
+        default=lambda self: self.env.cr.now(),
+        help="When the deal started: its creation, or the date its import gave.",
+    )
     date_closed = fields.Datetime(
-        "Closed On", compute="_compute_date_closed", store=True, precompute=True, copy=False, index=True
+        "Closed On",
+        compute="_compute_date_closed",
+        store=True,
+        precompute=True,
+        readonly=False,  # given by a deals administrator who creates a closed deal (_check_given_dates)
+        copy=False,
+        index=True,
     )
     date_last_stage_update = fields.Datetime(
         "Last Stage Update",
@@ -139,6 +153,8 @@ class DealDeal(models.Model):
         precompute=True,
         help="Amount in company currency multiplied by the probability.",
     )
+
+    stage_history_ids = fields.One2many("deal.stage.history", "deal_id", groups="deal_pipeline.group_deal_user_own")
 
     # The people involved in the purchase, with their roles
     contact_ids = fields.One2many("deal.contact", "deal_id")
@@ -328,12 +344,15 @@ class DealDeal(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._api_input_check(vals_list, create=True)
+        self._check_given_dates(vals_list)
         if any("pipeline_id" not in vals for vals in vals_list):
             # the default pipeline is searched once for the batch, not once per deal
             default = self.default_get(["pipeline_id"])
             vals_list = [default | vals for vals in vals_list]
         deals = super().create(vals_list)
         deals._check_stage_requirements()
+        self.env["deal.stage.history"]._log_created(deals, vals_list)
+        deals._log_given_dates(vals_list)
         return deals
 
     def _load_records_create(self, vals_list):
@@ -343,13 +362,19 @@ class DealDeal(models.Model):
         if len(vals_list) > 1:
             try:
                 self._api_input_check(vals_list, create=True)
+                self._check_given_dates(vals_list)
             except UserError as error:
                 raise ValueError(str(error)) from None
         return super()._load_records_create(vals_list)
 
     def write(self, vals):
         self._api_input_check([vals])
-        old_stages = {deal.id: deal.stage_id for deal in self} if {"stage_id", "pipeline_id"} & vals.keys() else {}
+        self._check_given_dates([vals], create=False)
+        old_stages = (
+            {deal.id: (deal.stage_id, deal.pipeline_id) for deal in self}
+            if {"stage_id", "pipeline_id"} & vals.keys()
+            else {}
+        )
         # Writing a deal's current stage again is no stage change: it keeps the probability set on
         # the deal and the time in stage, which the ORM would otherwise recompute.
         same_stage = self.browse()
@@ -370,7 +395,9 @@ class DealDeal(models.Model):
         with self.env.protecting(stage_change_fields, same_stage), self.env.protecting(outcome_fields, same_outcome):
             result = super().write(vals)
         if old_stages:
-            self.filtered(lambda deal: deal.stage_id != old_stages[deal.id])._check_stage_requirements()
+            moved = self.filtered(lambda deal: (deal.stage_id, deal.pipeline_id) != old_stages[deal.id])
+            moved.filtered(lambda deal: deal.stage_id != old_stages[deal.id][0])._check_stage_requirements()
+            self.env["deal.stage.history"]._log_moves(moved)
         return result
 
     def _missing_stage_fields(self, stage):
