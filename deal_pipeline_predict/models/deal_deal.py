@@ -14,6 +14,7 @@ class DealDeal(models.Model):
         "Predicted Probability (%)",
         compute="_compute_predicted_probability",
         store=True,
+        precompute=True,
         readonly=True,
         copy=False,
         aggregator="avg",

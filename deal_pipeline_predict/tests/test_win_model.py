@@ -60,7 +60,7 @@ class TestWinModel(WinModelCommon):
         self.assertEqual(model.kind, "logistic")
         self.assertAlmostEqual(model.auc_model, 0.5, delta=0.12)
         base_rate = 100 * (sum(outcomes) + 1) / (len(outcomes) + 2)
-        self.assertAlmostEqual(model.base_rate, base_rate, places=6)
+        self.assertAlmostEqual(model.base_rate, base_rate, delta=0.05)
         open_deals = self._open_deals([self.tag_referral.ids, self.tag_cold.ids, []])
         open_deals[2].amount = 40000.0
         for deal in open_deals:
@@ -145,7 +145,7 @@ class TestWinModel(WinModelCommon):
         self.assertGreater(deal.predicted_probability, before + 10)
 
     def test_a_closed_deal_keeps_its_last_prediction(self):
-        self._closed_history([True] * 20 + [False] * 20)
+        self._closed_history([True, False] * 20)
         self.WinModel._train(self.company)
         (deal,) = self._open_deals([[]])
         predicted = deal.predicted_probability
@@ -174,7 +174,7 @@ class TestWinModel(WinModelCommon):
         self.assertTrue(self.WinModel.search([("company_id", "=", self.company.id)]).date_trained)
 
     def test_the_stored_model_is_data(self):
-        self._closed_history([True] * 20 + [False] * 20)
+        self._closed_history([True, False] * 20)
         model = self.WinModel._train(self.company)
         self.assertEqual(model.model_data["kind"], "logistic")
         self.assertEqual(len(model.model_data["coefficients"]), len(model.model_data["columns"]))
