@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/Sales",
     "summary": "Deals on a drag-and-drop pipeline, tied to quotations and invoices",
     "author": "deal_pipeline developers",
@@ -22,6 +22,7 @@
         "views/deal_contact_role_views.xml",
         "views/deal_deal_views.xml",
         "views/deal_revision_views.xml",
+        "views/deal_stage_history_views.xml",
         "views/deal_unassigned_mail_views.xml",
         "wizard/deal_lost_wizard_views.xml",
         "wizard/deal_won_wizard_views.xml",

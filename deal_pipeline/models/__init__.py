@@ -13,6 +13,7 @@ from . import (
     deal_pipeline,
     deal_revision,
     deal_stage,
+    deal_stage_history,
     deal_tag,
     deal_unassigned_mail,
     mail_thread,

@@ -97,6 +97,14 @@ class DealDeal(models.Model):
         help="Win probability; follows the stage unless it is set on the deal.",
     )
     expected_close_date = fields.Date(index=True, tracking=True)
+    date_open = fields.Datetime(
+        "Opened On",
+        required=True,
+        index=True,
+        copy=False,
+        default=lambda self: self.env.cr.now(),
+        help="When the deal started: its creation, or the date its import gave.",
+    )
     date_closed = fields.Datetime(
         "Closed On", compute="_compute_date_closed", store=True, precompute=True, copy=False, index=True
     )
@@ -198,6 +206,8 @@ class DealDeal(models.Model):
         precompute=True,
         help="The first estimate converted at the same rate as the estimated amount in company currency.",
     )
+
+    stage_history_ids = fields.One2many("deal.stage.history", "deal_id", groups="deal_pipeline.group_deal_user_own")
 
     # The people involved in the purchase, with their roles
     contact_ids = fields.One2many("deal.contact", "deal_id")
@@ -668,6 +678,7 @@ class DealDeal(models.Model):
             vals_list = [default | vals for vals in vals_list]
         deals = super().create(vals_list)
         deals._check_stage_requirements()
+        self.env["deal.stage.history"]._log_created(deals)
         # the values the deals are created with are their first revisions; the figures read from
         # the revisions are those of the deals as created (no revision: the current values)
         from_revisions = [
@@ -693,7 +704,11 @@ class DealDeal(models.Model):
     def write(self, vals):
         self._check_input([vals])
         old_values = {name: {deal.id: deal[name] for deal in self} for name, _label in REVISED_FIELDS if name in vals}
-        old_stages = {deal.id: deal.stage_id for deal in self} if {"stage_id", "pipeline_id"} & vals.keys() else {}
+        old_stages = (
+            {deal.id: (deal.stage_id, deal.pipeline_id) for deal in self}
+            if {"stage_id", "pipeline_id"} & vals.keys()
+            else {}
+        )
         # Writing a deal's current stage again is no stage change: it keeps the probability set on
         # the deal and the time in stage, which the ORM would otherwise recompute.
         same_stage = self.browse()
@@ -714,7 +729,9 @@ class DealDeal(models.Model):
         with self.env.protecting(stage_change_fields, same_stage), self.env.protecting(outcome_fields, same_outcome):
             result = super().write(vals)
         if old_stages:
-            self.filtered(lambda deal: deal.stage_id != old_stages[deal.id])._check_stage_requirements()
+            moved = self.filtered(lambda deal: (deal.stage_id, deal.pipeline_id) != old_stages[deal.id])
+            moved.filtered(lambda deal: deal.stage_id != old_stages[deal.id][0])._check_stage_requirements()
+            self.env["deal.stage.history"]._log_moves(moved)
         self._log_revisions(old_values)
         return result
 

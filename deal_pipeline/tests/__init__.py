@@ -23,6 +23,7 @@ from . import (
     test_deal_sale_flow,
     test_deal_sale_performance,
     test_deal_stage_gate_tour,
+    test_deal_stage_history,
     test_deal_stage_requirements,
     test_deal_tour,
     test_deal_ux_tour,

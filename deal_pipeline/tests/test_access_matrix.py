@@ -9,6 +9,7 @@ COLUMNS = (
     *DEALS,
     "name_on_documents",
     "revisions",
+    "stage_history",
     "deal_billing",
     "cash_forecast",
     "forecast_accuracy",
@@ -17,20 +18,21 @@ COLUMNS = (
 # Deal cells: edit, read or none (not found, not readable). name_on_documents: the name of a
 # colleague's deal on an order or invoice the user reads (none: he reads no such document, or not
 # its deal field). Reports and revisions: the rows of his own deals (own), of every deal (all), or
-# none (no row, or the model refused). Deal contacts (deal.contact): likewise. Columns, in
-# the order of COLUMNS: the four deals, name on documents, revisions, the three reports, contacts.
+# none (no row, or the model refused). Stage history and deal contacts (deal.stage.history,
+# deal.contact): likewise. Columns, in the order of COLUMNS: the four deals, name on documents,
+# revisions, stage history, the three reports, contacts.
 # fmt: off
 MATRIX = {
-    #                        own     own cl. other   oth.cl. name    revis.  billing cash    accur.  contacts
-    "salesman_own":         ("edit", "edit", "none", "none", "name", "own",  "none", "none", "none", "own"),
-    "salesman_all":         ("edit", "edit", "edit", "edit", "name", "all",  "none", "none", "none", "all"),
-    "salesman_own_billing": ("edit", "edit", "none", "none", "name", "own",  "own",  "own",  "none", "own"),
-    "billing":              ("read", "read", "read", "read", "name", "none", "all",  "all",  "none", "all"),
-    "accountant":           ("read", "read", "read", "read", "name", "none", "all",  "all",  "none", "all"),
-    "auditor":              ("read", "read", "read", "read", "name", "none", "all",  "all",  "none", "all"),
-    "deal_admin":           ("edit", "edit", "edit", "edit", "none", "all",  "all",  "all",  "all",  "all"),
-    "portal":               ("none", "none", "none", "none", "none", "none", "none", "none", "none", "none"),
-    "other_company":        ("none", "none", "none", "none", "none", "none", "none", "none", "none", "none"),
+    #                        own     own cl. other   oth.cl. name    revis.  history billing cash    accur.  contacts
+    "salesman_own":         ("edit", "edit", "none", "none", "name", "own",  "own",  "none", "none", "none", "own"),
+    "salesman_all":         ("edit", "edit", "edit", "edit", "name", "all",  "all",  "none", "none", "none", "all"),
+    "salesman_own_billing": ("edit", "edit", "none", "none", "name", "own",  "own",  "own",  "own",  "none", "own"),
+    "billing":              ("read", "read", "read", "read", "name", "none", "none", "all",  "all",  "none", "all"),
+    "accountant":           ("read", "read", "read", "read", "name", "none", "none", "all",  "all",  "none", "all"),
+    "auditor":              ("read", "read", "read", "read", "name", "none", "none", "all",  "all",  "none", "all"),
+    "deal_admin":           ("edit", "edit", "edit", "edit", "none", "all",  "all",  "all",  "all",  "all",  "all"),
+    "portal":               ("none", "none", "none", "none", "none", "none", "none", "none", "none", "none", "none"),
+    "other_company":        ("none", "none", "none", "none", "none", "none", "none", "none", "none", "none", "none"),
 }
 # fmt: on
 
@@ -70,6 +72,9 @@ class TestAccessMatrixApi(AccessMatrixCase):
 
     def _check_revisions(self, row, expected):
         self._check_rows(row, "deal.revision", expected, ("own_open", "other_open"))
+
+    def _check_stage_history(self, row, expected):
+        self._check_rows(row, "deal.stage.history", expected, ("own_open", "other_open"))
 
     def _check_deal_billing(self, row, expected):
         self._check_rows(row, "deal.report", expected, ("own_open", "other_open"), [("line_type", "=", "estimate")])
