@@ -8,6 +8,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 
 # The snapshot's numbers, each taken as log(1 + x) and standardised.
 NUMERIC = [
@@ -30,11 +31,14 @@ MIN_DEALS_PER_OUTCOME = 10
 # Inverse strength of the L2 penalty on standardised features: coefficients that the history
 # does not support are pulled towards 0, i.e. the prediction towards the base rate.
 REGULARISATION_C = 0.5
-# Shares of the closed deals, oldest first: the newest HOLDOUT_SHARE measure the model; of the
-# deals a model learns from, the newest CALIBRATION_SHARE calibrate it.
+# The share of the closed deals, the newest, that measure the model.
 HOLDOUT_SHARE = 0.2
-CALIBRATION_SHARE = 0.25
+# The regression's scores that calibrate it come from this many folds of the deals.
+CALIBRATION_FOLDS = 5
 RELIABILITY_BINS = 10
+# Standardised numbers are clipped to this many standard deviations: an amount far outside the
+# history does not push the prediction further than the history supports.
+CLIP = 3.0
 # CRM's predictive lead scoring adds this to every frequency (no zero probability).
 CRM_SMOOTHING = 0.1
 CRM_MIN_TAG_COUNT = 50
@@ -92,6 +96,11 @@ class Snapshots:
         newer = np.isin(self.deal_id, newer_deals)
         return self.subset(~newer), self.subset(newer)
 
+    def deal_weights(self):
+        """1 / the deal's number of snapshots: each deal weighs one, however long its history."""
+        _deals, inverse, counts = np.unique(self.deal_id, return_inverse=True, return_counts=True)
+        return 1.0 / counts[inverse]
+
     def outcome_counts(self):
         """(won, lost) closed deals."""
         _deals, first = np.unique(self.deal_id, return_index=True)
@@ -145,7 +154,7 @@ def design_matrix(snapshots, columns, scaling):
     )
     means = np.array([scaling[name][0] for name in NUMERIC])
     stds = np.array([scaling[name][1] for name in NUMERIC])
-    numbers = (_transform(snapshots.numbers) - means) / stds
+    numbers = np.clip((_transform(snapshots.numbers) - means) / stds, -CLIP, CLIP)
     return sparse.hstack([categorical, sparse.csr_matrix(numbers)], format="csr")
 
 
@@ -167,24 +176,37 @@ def base_rate_model(won, lost):
 
 def fit(snapshots):
     """The model learnt from the snapshots of closed deals, as a JSON-able dict: a logistic
-    regression on the older deals, calibrated (Platt) on the newer ones; the base rate alone when
-    the history is too thin."""
+    regression on all of them, calibrated (Platt) on its own out-of-fold scores; the base rate
+    alone when the history is too thin."""
     won, lost = snapshots.outcome_counts()
     if won + lost < MIN_DEALS or min(won, lost) < MIN_DEALS_PER_OUTCOME:
         return base_rate_model(won, lost)
-    learn, calibrate = snapshots.split_by_close(CALIBRATION_SHARE)
-    if len(set(calibrate.won)) < 2 or len(set(learn.won)) < 2:
-        return base_rate_model(won, lost)
-    columns = _columns(learn) + [f"num:{name}" for name in NUMERIC]
-    transformed = _transform(learn.numbers)
+    columns = _columns(snapshots) + [f"num:{name}" for name in NUMERIC]
+    transformed = _transform(snapshots.numbers)
     stds = transformed.std(axis=0)
     scaling = {
         name: [float(transformed[:, i].mean()), float(stds[i]) if stds[i] > 1e-9 else 1.0]
         for i, name in enumerate(NUMERIC)
     }
+    matrix = design_matrix(snapshots, columns, scaling)
+    weights = snapshots.deal_weights()
     regression = LogisticRegression(C=REGULARISATION_C, max_iter=500)
-    regression.fit(design_matrix(learn, columns, scaling), learn.won)
-    model = {
+    # Platt scaling on scores of deals the regression did not see (each deal's snapshots in one
+    # fold): with features that say nothing, the slope goes to 0 and every prediction to the
+    # win rate.
+    scores = cross_val_predict(
+        regression,
+        matrix,
+        snapshots.won,
+        groups=snapshots.deal_id,
+        cv=StratifiedGroupKFold(n_splits=CALIBRATION_FOLDS),
+        method="decision_function",
+        params={"sample_weight": weights},
+    )
+    platt = LogisticRegression(C=1.0)
+    platt.fit(scores.reshape(-1, 1), snapshots.won, sample_weight=weights)
+    regression.fit(matrix, snapshots.won, sample_weight=weights)
+    return {
         "kind": "logistic",
         "base_rate": (won + 1) / (won + lost + 2),
         "won": won,
@@ -193,15 +215,8 @@ def fit(snapshots):
         "scaling": scaling,
         "coefficients": [float(value) for value in regression.coef_[0]],
         "intercept": float(regression.intercept_[0]),
-        "calibration": [1.0, 0.0],
+        "calibration": [float(platt.coef_[0][0]), float(platt.intercept_[0])],
     }
-    # Platt scaling on deals the regression did not see: with features that say nothing, the
-    # slope goes to 0 and every prediction to the calibration deals' win rate.
-    scores = _scores(model, calibrate).reshape(-1, 1)
-    platt = LogisticRegression(C=1.0)
-    platt.fit(scores, calibrate.won)
-    model["calibration"] = [float(platt.coef_[0][0]), float(platt.intercept_[0])]
-    return model
 
 
 def _scores(model, snapshots):
