@@ -28,7 +28,10 @@ class TestWinModelApi(HttpCase):
     def _call(self, user, model, method, **params):
         with mute_logger("odoo.http"):
             response = self.url_open(
-                f"/json/2/{model}/{method}", json=params, headers={"Authorization": f"Bearer {self.keys[user]}"}
+                f"/json/2/{model}/{method}",
+                json=params,
+                headers={"Authorization": f"Bearer {self.keys[user]}"},
+                method="POST",
             )
         return response, response.json()
 
