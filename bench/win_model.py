@@ -93,6 +93,7 @@ def seed(conf, args):
                     "user_id": rng.choice(owners.ids),
                     "pipeline_id": pipeline.id,
                     "amount": round(rng.uniform(500, 50000), 2),
+                    "expected_close_date": datetime.date.today() + datetime.timedelta(days=rng.randint(-365, 365)),
                     "tag_ids": [Command.set([rng.choice(tags.ids)])] if tagged else [],
                 }
                 if rng.random() < CLOSED_SHARE:
@@ -215,7 +216,7 @@ def main():
             seeded = seed(conf, args)
             log("training the win model in a process of its own")
             command = [sys.executable, __file__, *sys.argv[1:], "--db", args.db, "--train-only"]
-            measured = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+            measured = json.loads(subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout)
         finally:
             if args.keep:
                 log(f"database {args.db} kept")

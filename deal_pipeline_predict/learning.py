@@ -262,9 +262,9 @@ def crm_frequencies(deals, stage_sequences):
 
     for deal in deals:
         won = deal["won"]
-        sequence = stage_sequences.get(deal["stage"], 0)
+        sequence = stage_sequences.get(deal["stage"])
         for stage, stage_sequence in stage_sequences.items():
-            if won or stage_sequence <= sequence:
+            if won or (sequence is not None and stage_sequence <= sequence):
                 count("stage", stage, won)
         for field in ("pipeline", "owner"):
             if deal[field]:

@@ -203,7 +203,11 @@ class DealWinModel(models.Model):
         won = dict(zip(snapshots.deal_id.tolist(), snapshots.won.tolist(), strict=True))
         self.env.cr.execute(
             SQL(
-                """SELECT d.id, d.last_open_stage_id, d.pipeline_id, d.user_id,
+                """SELECT d.id,
+                          COALESCE(d.last_open_stage_id, (
+                              SELECT h.stage_id FROM deal_stage_history h WHERE h.deal_id = d.id AND h.outcome = 'open'
+                            ORDER BY h.date_in DESC, h.id DESC LIMIT 1)),
+                          d.pipeline_id, d.user_id,
                           ARRAY(SELECT rel.deal_tag_id FROM deal_deal_deal_tag_rel rel WHERE rel.deal_deal_id = d.id)
                      FROM deal_deal d WHERE d.id = ANY(%s) AND d.company_id = %s""",
                 deal_ids,
