@@ -3,8 +3,7 @@ from . import models
 
 def post_init_hook(env):
     """The first models, so that open deals have a predicted probability from the start."""
-    for company in env["res.company"].search([]):
-        env["deal.win.model"]._train(company)
+    env["deal.win.model"]._cron_retrain()
 
 
 def uninstall_hook(env):

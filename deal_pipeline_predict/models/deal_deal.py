@@ -104,10 +104,11 @@ class DealDeal(models.Model):
         """With the company's setting, the weighted amount of an open deal uses its predicted
         probability instead of its stage's (or its own)."""
         predicted = self.filtered(lambda deal: deal.outcome == "open" and deal.company_id.deal_weight_by_prediction)
-        super(DealDeal, self - predicted)._compute_amount_weighted()
+        result = super(DealDeal, self - predicted)._compute_amount_weighted()
         for deal in predicted:
             weighted = deal.amount_company * deal.predicted_probability / 100
             deal.amount_weighted = deal.company_currency_id.round(weighted)
+        return result
 
     @api.model
     def action_retrain_win_model(self):

@@ -167,7 +167,9 @@ class TestWinModel(WinModelCommon):
         self.assertTrue(model.date_trained)
 
     def test_the_daily_cron_retrains(self):
+        """Every company with deals gets its model."""
         self.WinModel.search([]).unlink()
+        self._open_deals([[]])
         cron = self.env.ref("deal_pipeline_predict.ir_cron_deal_win_model_retrain")
         self.assertEqual((cron.interval_number, cron.interval_type, cron.active), (1, "days", True))
         self.assertEqual(cron.code.strip(), "model._cron_retrain()")
