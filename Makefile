@@ -40,6 +40,7 @@ stop:
 
 bench:
 	@$(DEVENV) bench --n $(N)
+	@$(DEVENV) bench-win-model --n $(N)
 
 load:
 	@N=$(N) USERS=$(USERS) DURATION=$(DURATION) $(DEVENV) load

@@ -2,7 +2,7 @@
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
 # tests, the linters, the benchmark, the load test or the wheel build.
-# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|load|load-test|shell|i18n|screenshots|stop
+# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|load|load-test|shell|i18n|screenshots|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -89,7 +89,8 @@ ensure_debs() {
 
 # --- Python virtual environment ----------------------------------------------------------------
 requirements_hash() {
-    cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements-dev.txt" "$REPO_DIR/scripts/pip-constraints.txt" \
+    cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements.txt" "$REPO_DIR/requirements-dev.txt" \
+        "$REPO_DIR/scripts/pip-constraints.txt" \
         | sha256sum | cut -c1-16
 }
 
@@ -110,7 +111,7 @@ ensure_venv() {
     rm -rf "$VENV_DIR"
     "$PYTHON" -m venv "$VENV_DIR"
     venv_pip install --upgrade pip wheel "setuptools<70"
-    venv_pip install -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
+    venv_pip install -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
     echo "$wanted" >"$stamp"
 }
 
@@ -563,6 +564,13 @@ cmd_bench() {
     exec "$VENV_DIR/bin/python" bench/run.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
 }
 
+# The win probability model's training at N deals of 10 stays each: bench/win_model.py.
+cmd_bench_win_model() {
+    setup
+    cd "$REPO_DIR"
+    exec "$VENV_DIR/bin/python" bench/win_model.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
+}
+
 # Production topology under load: bench/load/load.sh (primary + replica, prefork Odoo, Locust).
 cmd_load() {
     ensure_odoo_source
@@ -651,10 +659,14 @@ main() {
         shift
         cmd_test_odoo "$@"
         ;;
+    bench-win-model)
+        shift
+        cmd_bench_win_model "$@"
+        ;;
     uninstall-check) cmd_uninstall_check ;;
     upgrade-check) cmd_upgrade_check ;;
     load-test) cmd_load_test ;;
-    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|load|load-test|shell|i18n|screenshots|stop" ;;
+    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|load|load-test|shell|i18n|screenshots|stop" ;;
     esac
 }
 

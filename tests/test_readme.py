@@ -95,3 +95,19 @@ def test_the_map_of_the_repository_names_every_folder_and_its_files():
         for folder in re.findall(r"`([\w.-]+)/`", cell):
             for name in re.findall(r"`([\w.-]+\.(?:py|sh))`", holds):
                 assert list((REPO / folder).rglob(name)), f"README.md's map: {folder}/ holds no {name}"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_the_external_python_dependencies_are_installed_by_the_setup(addon):
+    """What an addon's manifest needs from Python is in requirements.txt, which the setup installs,
+    and in the README's table of requirements."""
+    wanted = manifest(addon).get("external_dependencies", {}).get("python", [])
+    required = {
+        re.split(r"[<>=!~ ;\[]", line.strip(), maxsplit=1)[0].lower()
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    requirements = README.split("\n## Requirements\n", 1)[1].split("\n## ", 1)[0]
+    for name in wanted:
+        assert name.lower() in required, f"{addon} needs {name}: requirements.txt does not install it"
+        assert f"\n| {name} |" in requirements, f"{addon} needs {name}: README.md's Requirements table lacks it"
