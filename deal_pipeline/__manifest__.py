@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/Sales",
     "summary": "Deals on a drag-and-drop pipeline, tied to quotations and invoices",
     "author": "deal_pipeline developers",
@@ -20,6 +20,7 @@
         "views/deal_lost_reason_views.xml",
         "views/deal_tag_views.xml",
         "views/deal_contact_role_views.xml",
+        "wizard/deal_quote_wizard_views.xml",
         "views/deal_deal_views.xml",
         "views/deal_revision_views.xml",
         "views/deal_unassigned_mail_views.xml",

@@ -218,7 +218,7 @@ class SaleOrder(models.Model):
         Sending the quotation is the trigger, so this happens whoever sends it."""
         for deal in self.deal_id.sudo().filtered(lambda deal: deal.outcome == "open"):
             stages = deal.pipeline_id.stage_ids.filtered(lambda stage: stage.outcome == "open")
-            target = stages.filtered("allow_quotation")[:1]
+            target = deal.pipeline_id.quotation_stage_id
             if (
                 not target
                 or deal.stage_id not in stages

@@ -1,1 +1,1 @@
-from . import deal_lost_wizard, deal_won_wizard
+from . import deal_lost_wizard, deal_quote_wizard, deal_won_wizard
