@@ -14,7 +14,6 @@ class DealQuoteWizardCommon(DealSaleCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.ref("base.group_user").implied_ids |= cls.env.ref("sale_management.group_sale_order_template")
         line = [Command.create({"product_id": cls.product.id, "product_uom_qty": 3.0})]
         cls.template_web, cls.template_print, cls.template_other = cls.env["sale.order.template"].create(
             [{"name": name, "sale_order_template_line_ids": line} for name in ("Web (test)", "Print (test)", "Other")]
