@@ -19,6 +19,7 @@ class DealQuoteWizard(models.TransientModel):
         help="The untaxed total of the quote, in its currency.",
     )
     quote_currency_id = fields.Many2one("res.currency", compute="_compute_budget_preview")
+    # rendered by the server from the QWeb template deal_quote_budget_preview, which escapes every value
     budget_preview = fields.Html(compute="_compute_budget_preview", sanitize=False)
 
     def _default_template(self):
