@@ -254,7 +254,13 @@ def shots(odoo):
             "clicks": [('.o_form_statusbar button[name="action_mark_lost"]', ".modal .o_form_view")],
         },
         # the board, the form and the history of close dates and amounts on a phone and on a desktop
-        {"addon": "deal_pipeline", "name": "board_phone", "url": "/odoo/deals", "ready": ".o_kanban_record", "size": PHONE},
+        {
+            "addon": "deal_pipeline",
+            "name": "board_phone",
+            "url": "/odoo/deals",
+            "ready": ".o_kanban_record",
+            "size": PHONE,
+        },
         {"addon": "deal_pipeline", "name": "form_phone", "url": erp, "ready": form, "size": PHONE},
         {
             "addon": "deal_pipeline",

@@ -53,8 +53,7 @@ class DealRevision(models.Model):
                 )
             else:
                 revision.old_value, revision.new_value = (
-                    format_date(self.env, date) if date else ""
-                    for date in (revision.old_date, revision.new_date)
+                    format_date(self.env, date) if date else "" for date in (revision.old_date, revision.new_date)
                 )
 
     @api.depends("field_name", "old_date", "new_date")

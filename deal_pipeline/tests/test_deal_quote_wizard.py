@@ -161,9 +161,7 @@ class TestDealQuoteApi(DealQuoteWizardCommon, HttpCase):
         self.assertEqual(action["context"]["default_deal_id"], self.deal_proposal.id)
         self.assertEqual(action["context"]["default_sale_order_template_id"], self.template_web.id)
         # a template the pipeline does not offer, a deal before Proposal Sent, a colleague's deal
-        status, error = self._call(
-            "deal.quote.wizard", "write", ids=ids, vals={"template_id": self.template_other.id}
-        )
+        status, error = self._call("deal.quote.wizard", "write", ids=ids, vals={"template_id": self.template_other.id})
         self.assertEqual(status, 200, error)
         status, error = self._call("deal.quote.wizard", "action_new_quotation", ids=ids)
         self.assertEqual((status, error["name"]), (422, "odoo.exceptions.UserError"), error)

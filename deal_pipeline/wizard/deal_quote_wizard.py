@@ -25,7 +25,11 @@ class DealQuoteWizard(models.TransientModel):
         help="The template of the customer's latest quote or order you may read.",
     )
     start_from = fields.Selection(
-        [("template", "A template of the pipeline"), ("last", "The customer's last template"), ("blank", "A blank quote")],
+        [
+            ("template", "A template of the pipeline"),
+            ("last", "The customer's last template"),
+            ("blank", "A blank quote"),
+        ],
         compute="_compute_start_from",
         store=True,
         readonly=False,
@@ -48,7 +52,9 @@ class DealQuoteWizard(models.TransientModel):
             company = wizard.deal_id.company_id
             wizard.offered_template_ids = wizard.deal_id.pipeline_id.quotation_template_ids.filtered(
                 lambda template, company=company: not template.company_id or template.company_id == company
-            ) or self.env["sale.order.template"].search(["|", ("company_id", "=", False), ("company_id", "=", company.id)])
+            ) or self.env["sale.order.template"].search(
+                ["|", ("company_id", "=", False), ("company_id", "=", company.id)]
+            )
 
     @api.depends("deal_id")
     def _compute_last_template_id(self):
@@ -133,7 +139,7 @@ class DealQuoteWizard(models.TransientModel):
         """The quote this dialog makes, as a new record not saved: the quotation form's defaults
         and the template's lines."""
         self.ensure_one()
-        SaleOrder = self.env["sale.order"].with_context(self._quotation_action()["context"])
+        SaleOrder = self.env["sale.order"].with_context(**self._quotation_action()["context"])
         quote = SaleOrder.new(SaleOrder.default_get(list(SaleOrder.fields_get(attributes=[]))))
         quote._onchange_sale_order_template_id()
         return quote

@@ -43,8 +43,10 @@ class SaleOrderLine(models.Model):
     def _deal_project_template_hours(self, template):
         """The allocated time of the top-level tasks a project made from ``template`` starts
         with (project.project.map_tasks copies them, archived ones stay archived)."""
-        tasks = self.env["project.task"].sudo()._read_group(
-            [("project_id", "=", template.id), ("parent_id", "=", False)], [], ["allocated_hours:sum"]
+        tasks = (
+            self.env["project.task"]
+            .sudo()
+            ._read_group([("project_id", "=", template.id), ("parent_id", "=", False)], [], ["allocated_hours:sum"])
         )
         return tasks[0][0] or 0.0
 

@@ -72,13 +72,15 @@ class TestDealQuoteBudget(DealProjectCommon):
             self.assertIn(text, wizard.budget_preview)
 
         action = wizard.action_new_quotation()
-        quote = Form(self.env["sale.order"].with_context(action["context"])).save()
+        quote = Form(self.env["sale.order"].with_context(**action["context"])).save()
         quote.action_confirm()
         self.env.invalidate_all()
         self.assertEqual(deal.budget_hours, wizard.budget_hours)
         # recomputed from the tasks the confirmation created: the hours of each service
-        tasks = self.env["project.task"].sudo().search(
-            [("project_id", "in", deal.sudo().project_ids.ids), ("parent_id", "=", False)]
+        tasks = (
+            self.env["project.task"]
+            .sudo()
+            .search([("project_id", "in", deal.sudo().project_ids.ids), ("parent_id", "=", False)])
         )
         per_service = defaultdict(float)
         for task in tasks:
@@ -95,7 +97,7 @@ class TestDealQuoteBudget(DealProjectCommon):
     def test_project_named_after_the_deal(self):
         deal = self._deal(name="Bakery website")
         wizard = self.env["deal.quote.wizard"].create({"deal_id": deal.id, "template_id": self.template_website.id})
-        quote = Form(self.env["sale.order"].with_context(wizard.action_new_quotation()["context"])).save()
+        quote = Form(self.env["sale.order"].with_context(**wizard.action_new_quotation()["context"])).save()
         quote.action_confirm()
         self.assertEqual(
             sorted(deal.sudo().project_ids.mapped("name")), ["Bakery website", "Bakery website - Website Build"]

@@ -7,7 +7,6 @@ class DealQuoteWizard(models.TransientModel):
     _inherit = "deal.quote.wizard"
 
     budget_hours = fields.Float(
-        "Budget Hours",
         compute="_compute_budget_preview",
         help="The hours the quote adds to the deal's budget once confirmed: the allocated time of the tasks its "
         "services create.",
