@@ -275,7 +275,7 @@ def shots(odoo):
             "name": "history",
             "url": slipping,
             "ready": form,
-            "scroll": "div[name=revision_ids] .o_data_row",
+            "scroll": "div[name=revision_ids] .o_list_table",
         },
         {
             "addon": "deal_pipeline",
