@@ -20,6 +20,7 @@
         "views/deal_lost_reason_views.xml",
         "views/deal_tag_views.xml",
         "views/deal_contact_role_views.xml",
+        "wizard/deal_quote_wizard_views.xml",
         "views/deal_deal_views.xml",
         "views/deal_revision_views.xml",
         "views/deal_stage_history_views.xml",

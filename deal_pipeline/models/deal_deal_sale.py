@@ -20,6 +20,12 @@ class DealDeal(models.Model):
 
     # The deal's quotations and orders (sale.order)
     allow_quotation = fields.Boolean(related="stage_id.allow_quotation")
+    quotation_stage_id = fields.Many2one(
+        "deal.stage",
+        string="Quotes From",
+        compute="_compute_quotation_stage_id",
+        help="Before it takes quotations, the stage where the deal will: its pipeline's first that allows them.",
+    )
     sale_order_ids = fields.One2many("sale.order", "deal_id", string="Quotations and Orders", groups=SALE_READERS)
     quotation_count = fields.Integer("Quotations", compute="_compute_sale_counts")
     sale_order_count = fields.Integer("Sales Orders", compute="_compute_sale_counts")
@@ -35,6 +41,12 @@ class DealDeal(models.Model):
         compute="_compute_sale_data",
         help="Untaxed amount of the confirmed orders, in company currency at the rate of their date.",
     )
+
+    @api.depends("pipeline_id", "outcome", "allow_quotation")
+    def _compute_quotation_stage_id(self):
+        for deal in self:
+            waiting = deal.outcome == "open" and not deal.allow_quotation
+            deal.quotation_stage_id = deal.pipeline_id.quotation_stage_id if waiting else False
 
     @api.depends("sale_order_ids.state")
     def _compute_sale_counts(self):
@@ -151,10 +163,7 @@ class DealDeal(models.Model):
             [("currency_id", "=", self.currency_id.id), ("company_id", "in", [False, self.company_id.id])], limit=1
         )
 
-    @api.readonly
-    def action_new_quotation(self):
-        """A new quotation of the deal, pre-filled with its customer, owner, company, currency and
-        origin."""
+    def _check_allow_quotation(self):
         self.ensure_one()
         if not self.allow_quotation:
             raise UserError(
@@ -163,6 +172,13 @@ class DealDeal(models.Model):
                     stage=self.stage_id.name,
                 )
             )
+
+    @api.readonly
+    def action_new_quotation(self):
+        """A new quotation of the deal, pre-filled with its customer, owner, company, currency and
+        origin."""
+        self.ensure_one()
+        self._check_allow_quotation()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("New Quotation"),

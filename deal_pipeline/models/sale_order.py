@@ -213,7 +213,7 @@ class SaleOrder(models.Model):
         Sending the quotation is the trigger, so this happens whoever sends it."""
         for deal in self.deal_id.sudo().filtered(lambda deal: deal.outcome == "open"):
             stages = deal.pipeline_id._open_stages()
-            target = stages.filtered("allow_quotation")[:1]
+            target = deal.pipeline_id.quotation_stage_id
             if (
                 not target
                 or deal.stage_id not in stages

@@ -16,6 +16,7 @@ from . import (
     test_deal_pipeline,
     test_deal_queries,
     test_deal_quote_rules,
+    test_deal_quote_wizard,
     test_deal_revision,
     test_deal_rotting,
     test_deal_sale,

@@ -33,6 +33,11 @@ class DealDeal(models.Model):
         store=True,
         help="More hours spent on the deal's projects than budgeted.",
     )
+    overrun_hours = fields.Float(
+        "Hours Over Budget",
+        compute="_compute_overrun_hours",
+        help="Spent hours beyond the budget hours (0 within the budget).",
+    )
     project_margin = fields.Monetary(
         "Margin So Far",
         currency_field="company_currency_id",
@@ -100,6 +105,11 @@ class DealDeal(models.Model):
             deal.timesheet_cost = cost[deal_id]
             deal.is_over_budget = spent[deal_id] > budget[deal_id]
 
+    @api.depends("spent_hours", "budget_hours")
+    def _compute_overrun_hours(self):
+        for deal in self:
+            deal.overrun_hours = max(deal.spent_hours - deal.budget_hours, 0.0)
+
     @api.depends("amount_ordered", "timesheet_cost")
     def _compute_project_margin(self):
         for deal in self:
@@ -131,7 +141,11 @@ class DealDeal(models.Model):
             raise UserError(
                 self.env._("The deal “%(deal)s” has no confirmed order to create a project from.", deal=self.name)
             )
-        return orders.sorted(lambda order: (order.date_order, order.id))[0].action_create_project()
+        action = orders.sorted(lambda order: (order.date_order, order.id))[0].action_create_project()
+        if action.get("type") == "ir.actions.act_window":
+            # the project is named after the deal, as those its orders create on confirmation
+            action["context"] = dict(action.get("context") or {}, default_name=self.name)
+        return action
 
     def action_view_projects(self):
         self.ensure_one()
