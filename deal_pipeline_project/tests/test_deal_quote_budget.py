@@ -71,11 +71,12 @@ class TestDealQuoteBudget(DealProjectCommon):
         for text in ("Web Design Hours", "12:00", "16:00", "Fixed price", "Hosting Year", "68:00", "8,680.00"):
             self.assertIn(text, wizard.budget_preview)
 
+        preview_hours = wizard.budget_hours
         action = wizard.action_new_quotation()
         quote = Form(self.env["sale.order"].with_context(**action["context"])).save()
         quote.action_confirm()
         self.env.invalidate_all()
-        self.assertEqual(deal.budget_hours, wizard.budget_hours)
+        self.assertEqual(deal.budget_hours, preview_hours)
         # recomputed from the tasks the confirmation created: the hours of each service
         tasks = (
             self.env["project.task"]

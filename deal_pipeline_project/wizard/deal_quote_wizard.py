@@ -43,7 +43,8 @@ class DealQuoteWizard(models.TransientModel):
     @api.depends("deal_id", "start_from", "template_id")
     def _compute_budget_preview(self):
         for wizard in self:
-            if not wizard.deal_id:
+            # no preview once the deal no longer takes quotations (won in the meantime, say)
+            if not wizard.deal_id.allow_quotation:
                 wizard.budget_hours = wizard.amount_untaxed = 0.0
                 wizard.quote_currency_id = wizard.budget_preview = False
                 continue
