@@ -3,7 +3,14 @@ from odoo.fields import Command
 from odoo.tests import Form, new_test_user
 
 # figures of the deal's projects, computed from their tasks and timesheets
-PROJECT_FIGURES = ("budget_hours", "spent_hours", "remaining_hours", "overrun_hours", "timesheet_cost", "is_over_budget")
+PROJECT_FIGURES = (
+    "budget_hours",
+    "spent_hours",
+    "remaining_hours",
+    "overrun_hours",
+    "timesheet_cost",
+    "is_over_budget",
+)
 
 
 class DealProjectCommon(DealSaleCommon):
