@@ -6,7 +6,7 @@ N ?= 10000
 USERS ?= 20
 DURATION ?= 60
 
-.PHONY: setup run test test-odoo upgrade-check lint format wheels stop bench load shell i18n screenshots
+.PHONY: setup run test test-odoo uninstall-check upgrade-check lint format wheels stop bench load load-test shell i18n screenshots
 
 setup:
 	@$(DEVENV) setup
@@ -19,6 +19,9 @@ test:
 
 test-odoo:
 	@$(DEVENV) test-odoo
+
+uninstall-check:
+	@$(DEVENV) uninstall-check
 
 upgrade-check:
 	@$(DEVENV) upgrade-check
@@ -37,9 +40,13 @@ stop:
 
 bench:
 	@$(DEVENV) bench --n $(N)
+	@$(DEVENV) bench-win-model --n $(N)
 
 load:
 	@N=$(N) USERS=$(USERS) DURATION=$(DURATION) $(DEVENV) load
+
+load-test:
+	@$(DEVENV) load-test
 
 shell:
 	@$(DEVENV) shell

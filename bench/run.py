@@ -63,6 +63,9 @@ DEAL_BILLING_MEASURES = [
     "amount_paid",
     "amount_due",
 ]
+# How sales go (issue 25): the reports as their menus open them, as a sales manager; no CRM twin
+SALES_REPORT_MEASURES = ["win analysis open", "funnel open", "sales velocity open", "pipeline changes quarter"]
+STAGE_CHANGES = 10  # stage changes of every deal in its history
 BROWSER_REPS = 5  # median of 5 page loads per side
 BROWSER_COLUMN = 200  # cards of the column the "load more" measure shows in full
 BROWSER_PASSWORD = "bench_lead"  # the measuring user's, set for the browser measures only
@@ -383,7 +386,76 @@ class Seeder:
             if p["stage"] == LOST:
                 vals["lost_reason_id"] = self.deal_lost_reasons[p["lost_reason"] % len(self.deal_lost_reasons)].id
             vals_list.append(vals)
-        return self.run_batches("deals", self.env["deal.deal"], vals_list)
+        deals, seconds, queries = self.run_batches("deals", self.env["deal.deal"], vals_list)
+        self.seed_history(deals)
+        return deals, seconds, queries
+
+    def seed_history(self, deals):
+        """A history of STAGE_CHANGES stage changes for every deal, in SQL: the deal opened between
+        30 and 430 days ago, its stays evenly spread until now (an open deal) or until its closing
+        (a closed one, at 80 % of that time), through the open stages back and forth, the last stay
+        in its current stage. Its creation (and the revisions it was created with) moved to its
+        opening; a third of the deals get an amount change and a close date push on the way."""
+        started = time.perf_counter()
+        count0 = self.cr.sql_log_count
+        open_path = [0, 1, 0, 1, 2, 1, 2, 3, 2, 3, 2, 3][:STAGE_CHANGES]
+        open_stages = [self.deal_stages[index].id for index in open_path]
+        self.cr.execute(
+            """
+            CREATE TEMP TABLE bench_deal ON COMMIT DROP AS
+            SELECT deal.id, deal.stage_id, deal.pipeline_id, deal.user_id, deal.company_id, deal.outcome,
+                   now() AT TIME ZONE 'UTC' - make_interval(days => 30 + (deal.id * 7919) %% 400) AS date_open,
+                   CASE WHEN deal.outcome = 'open' THEN now() AT TIME ZONE 'UTC'
+                        ELSE now() AT TIME ZONE 'UTC' - make_interval(days => 6 + (deal.id * 7919) %% 400 / 5)
+                   END AS date_end
+              FROM deal_deal deal
+             WHERE deal.id = ANY(%(ids)s);
+            DELETE FROM deal_stage_history WHERE deal_id = ANY(%(ids)s);
+            INSERT INTO deal_stage_history (deal_id, stage_id, pipeline_id, user_id, company_id, outcome, date_in,
+                                            date_out, duration_days, create_uid, create_date, write_uid, write_date)
+            SELECT deal.id, CASE WHEN step.k = %(changes)s THEN deal.stage_id ELSE (%(path)s)[step.k + 1] END,
+                   deal.pipeline_id, deal.user_id, deal.company_id,
+                   CASE WHEN step.k = %(changes)s THEN deal.outcome ELSE 'open' END,
+                   deal.date_open + (deal.date_end - deal.date_open) * step.k / %(changes)s,
+                   CASE WHEN step.k < %(changes)s
+                        THEN deal.date_open + (deal.date_end - deal.date_open) * (step.k + 1) / %(changes)s END,
+                   CASE WHEN step.k < %(changes)s
+                        THEN EXTRACT(EPOCH FROM (deal.date_end - deal.date_open) / %(changes)s) / 86400 END,
+                   1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+              FROM bench_deal deal, generate_series(0, %(changes)s) AS step(k);
+            UPDATE deal_deal SET create_date = bench_deal.date_open, date_open = bench_deal.date_open,
+                                 date_closed = CASE WHEN deal_deal.outcome != 'open' THEN bench_deal.date_end END
+              FROM bench_deal WHERE bench_deal.id = deal_deal.id;
+            UPDATE deal_revision SET date = bench_deal.date_open
+              FROM bench_deal WHERE bench_deal.id = deal_revision.deal_id;
+            INSERT INTO deal_revision (deal_id, field_name, old_amount, new_amount, old_date, new_date, currency_id,
+                                       days_pushed, user_id, date, create_uid, create_date, write_uid, write_date)
+            SELECT deal.id, change.field_name,
+                   CASE WHEN change.field_name = 'amount' THEN deal_deal.amount * 0.8 END,
+                   CASE WHEN change.field_name = 'amount' THEN deal_deal.amount END,
+                   CASE WHEN change.field_name = 'expected_close_date' THEN deal_deal.expected_close_date - 30 END,
+                   CASE WHEN change.field_name = 'expected_close_date' THEN deal_deal.expected_close_date END,
+                   CASE WHEN change.field_name = 'amount' THEN deal_deal.currency_id END,
+                   CASE WHEN change.field_name = 'expected_close_date' THEN 30 ELSE 0 END,
+                   deal.user_id, deal.date_open + (deal.date_end - deal.date_open) * change.at,
+                   1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+              FROM bench_deal deal
+              JOIN deal_deal ON deal_deal.id = deal.id
+             CROSS JOIN (VALUES ('amount', 0.5), ('expected_close_date', 0.7)) AS change(field_name, at)
+             WHERE deal.id %% 3 = 0;
+            """,
+            {"ids": deals.ids, "changes": STAGE_CHANGES, "path": open_stages},
+        )
+        self.cr.commit()
+        self.env.invalidate_all()
+        seconds = time.perf_counter() - started
+        rows = len(deals) * (STAGE_CHANGES + 1)
+        log(f"stage history: {rows} stays of {len(deals)} deals in {seconds:.1f} s")
+        self.timings["stage history"] = {
+            "count": rows,
+            "seconds": round(seconds, 2),
+            "queries": self.cr.sql_log_count - count0,
+        }
 
     def seed_leads(self, profiles):
         vals_list = []
@@ -566,6 +638,85 @@ def deal_billing_open(env):
     measure (deal.report: the estimates, the orders and the invoice lines' shares of every deal)."""
     measures = [f"{name}:sum" for name in DEAL_BILLING_MEASURES]
     env["deal.report"].formatted_read_grouping_sets([], [[], ["stage_id"]], [*measures, "__count"])
+
+
+def sales_report_calls(env):
+    """The four reports of how sales go as their menus open them: the pivots of the win analysis
+    (owner by closing quarter, this year), of the funnel (per stage, deals opened this year) and of
+    the sales velocity (per owner, closed in the last 12 months), and the pipeline changes of the
+    current quarter (its bar chart, per change)."""
+    today = datetime.date.today()
+    year = str(today.replace(month=1, day=1))
+    win_measures = ["won_count:sum", "lost_count:sum", "win_rate:avg", "amount_won:sum", "cycle_days:avg"]
+    funnel_measures = ["reached_count:sum", "next_rate:avg", "won_rate:avg", "days_in_stage:avg"]
+    velocity_measures = ["open_count:sum", "won_amount:avg", "win_rate:avg", "cycle_days:avg", "velocity:sum"]
+    closed_since = str(today - datetime.timedelta(days=365))
+
+    def win(env):
+        env["deal.win.report"].formatted_read_grouping_sets(
+            [("date_closed", ">=", year)],
+            [[], ["user_id"], ["date_closed:quarter"], ["user_id", "date_closed:quarter"]],
+            [*win_measures, "__count"],
+        )
+
+    def funnel(env):
+        env["deal.funnel.report"].formatted_read_grouping_sets(
+            [("date_open", ">=", year)], [[], ["stage_id"]], [*funnel_measures, "__count"]
+        )
+
+    def velocity(env):
+        domain = ["|", ("outcome", "=", "open"), ("date_closed", ">=", closed_since)]
+        env["deal.velocity.report"].formatted_read_grouping_sets(
+            domain, [[], ["user_id"]], [*velocity_measures, "__count"]
+        )
+
+    def changes(env):
+        quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+        context = {
+            "waterfall_date_from": str(quarter_start),
+            "waterfall_date_to": str(today),
+        }
+        env["deal.waterfall.report"].with_context(context).formatted_read_group(
+            [], ["category"], ["amount:sum", "__count"]
+        )
+
+    return dict(zip(SALES_REPORT_MEASURES, (win, funnel, velocity, changes), strict=True))
+
+
+def sales_report_measures(env, company, reps):
+    """The reports of how sales go, measured as a sales manager."""
+    result = []
+    manager = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            {
+                "name": "Bench Manager",
+                "login": "bench_manager",
+                "company_id": company.id,
+                "company_ids": [Command.set(company.ids)],
+                "group_ids": [Command.set(env.ref("sales_team.group_sale_manager").ids)],
+            }
+        )
+    )
+    env.cr.commit()
+    menv = api.Environment(env.cr, manager.id, {"lang": "en_US", "tz": "UTC", "allowed_company_ids": [company.id]})
+    report_calls = sales_report_calls(menv)
+    for name, (report_ms, report_q) in zip(
+        SALES_REPORT_MEASURES, measure(menv, list(report_calls.values()), reps), strict=True
+    ):
+        log(f"{name}: {report_ms} ms / {report_q} q")
+        result.append(
+            {
+                "name": name,
+                "deal_ms": report_ms,
+                "crm_ms": None,
+                "ratio": None,
+                "deal_queries": report_q,
+                "crm_queries": None,
+            }
+        )
+    return result
 
 
 def board_columns(env, side):
@@ -759,7 +910,7 @@ def run(args, conf):
         aenv = api.Environment(cr, accountant.id, {"lang": "en_US", "tz": "UTC", "allowed_company_ids": [company.id]})
         [(billing_ms, billing_q)] = measure(aenv, [deal_billing_open], args.reps)
         log(f"deal billing open: {billing_ms} ms / {billing_q} q")
-        measures.append(
+        measures += [
             {
                 "name": "deal billing open",
                 "deal_ms": billing_ms,
@@ -767,8 +918,9 @@ def run(args, conf):
                 "ratio": None,
                 "deal_queries": billing_q,
                 "crm_queries": None,
-            }
-        )
+            },
+            *sales_report_measures(env, company, args.reps),
+        ]
         measures.append(
             {
                 "name": "seed",

@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline - Project",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "summary": "A deal's quote becomes the budget of its project: hours sold, spent and remaining on the deal",
     "author": "deal_pipeline developers",
@@ -12,6 +12,7 @@
         "views/deal_pipeline_views.xml",
         "views/deal_deal_views.xml",
         "views/project_project_views.xml",
+        "wizard/deal_quote_wizard_views.xml",
     ],
     "demo": [
         "demo/project_demo.xml",

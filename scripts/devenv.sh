@@ -2,7 +2,7 @@
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
 # tests, the linters, the benchmark, the load test or the wheel build.
-# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop
+# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|load|load-test|shell|i18n|screenshots|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -89,7 +89,8 @@ ensure_debs() {
 
 # --- Python virtual environment ----------------------------------------------------------------
 requirements_hash() {
-    cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements-dev.txt" "$REPO_DIR/scripts/pip-constraints.txt" \
+    cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements.txt" "$REPO_DIR/requirements-dev.txt" \
+        "$REPO_DIR/scripts/pip-constraints.txt" \
         | sha256sum | cut -c1-16
 }
 
@@ -110,7 +111,7 @@ ensure_venv() {
     rm -rf "$VENV_DIR"
     "$PYTHON" -m venv "$VENV_DIR"
     venv_pip install --upgrade pip wheel "setuptools<70"
-    venv_pip install -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
+    venv_pip install -r "$ODOO_SRC/requirements.txt" -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/requirements-dev.txt"
     echo "$wanted" >"$stamp"
 }
 
@@ -387,14 +388,15 @@ cmd_test() {
     odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
     cd "$REPO_DIR"
-    # the repository's own tests (tests/: the wheels), then every addon's
+    # the repository's own tests (tests/: the wheels, the README, the setup script; not the load
+    # script's, `load-test`), then every addon's
     local addon test_dirs=(tests)
     for addon in "${ADDONS[@]}"; do
         [ -d "$addon/tests" ] && test_dirs+=("$addon/tests")
     done
     # the repository is the root (else the first addon with a pyproject.toml would be)
     pytest -p no:cacheprovider --rootdir "$REPO_DIR" --odoo-config "$THROWAWAY_CONF" --odoo-database "$db" --odoo-http \
-        "${test_dirs[@]}" "$@" || rc=$?
+        --ignore tests/test_load.py "${test_dirs[@]}" "$@" || rc=$?
     return "$rc"
 }
 
@@ -414,14 +416,14 @@ cmd_test_odoo() {
 
 # Installs the addons in their own throw-away database, fills it, uninstalls the bridges one by
 # one and then the core, and checks that the orders, invoices, projects and opportunities remain
-# (scripts/check_uninstall.py).
+# (tests/check_uninstall.py).
 cmd_uninstall_check() {
     setup
     local db=deal_pipeline_uninstall_$$
     throwaway_db "$db" "${TEST_PORT:-8079}"
     say "Uninstall check: installing $ADDONS_CSV in $db, filling it, uninstalling the bridges, then $ADDON"
     odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV"
-    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_uninstall.py" -c "$THROWAWAY_CONF" -d "$db"
+    "$VENV_DIR/bin/python" "$REPO_DIR/tests/check_uninstall.py" -c "$THROWAWAY_CONF" -d "$db"
 }
 
 # The previous release: the newest commit (following first parents from HEAD) where an addon's
@@ -459,7 +461,7 @@ manifest_version() { # the version of the manifest read on stdin
 
 # Installs the addons of the previous release (read from git) in a throw-away database, fills
 # it, upgrades it to the working tree and checks that every record and figure is kept, or changed
-# only as the migrations say (scripts/check_upgrade.py).
+# only as the migrations say (tests/check_upgrade.py).
 cmd_upgrade_check() {
     setup
     local db=deal_pipeline_upgrade_$$ release previous previous_conf addons=()
@@ -473,11 +475,11 @@ cmd_upgrade_check() {
     write_config "$previous_conf" "$db" "${TEST_PORT:-8079}" "$previous"
     say "Upgrade check: installing ${addons[*]} as of $(git -C "$REPO_DIR" log -1 --format='%h (%s)' "$release") in $db"
     odoo_init -c "$previous_conf" -d "$db" -i "$(IFS=,; echo "${addons[*]}")"
-    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_upgrade.py" fill -c "$previous_conf" -d "$db" \
+    "$VENV_DIR/bin/python" "$REPO_DIR/tests/check_upgrade.py" fill -c "$previous_conf" -d "$db" \
         --state "$THROWAWAY_DIR/state.json"
     say "Upgrade check: upgrading $db to the working tree"
     odoo_init -c "$THROWAWAY_CONF" -d "$db" -i "$ADDONS_CSV" -u "$ADDONS_CSV"
-    "$VENV_DIR/bin/python" "$REPO_DIR/scripts/check_upgrade.py" check -c "$THROWAWAY_CONF" -d "$db" \
+    "$VENV_DIR/bin/python" "$REPO_DIR/tests/check_upgrade.py" check -c "$THROWAWAY_CONF" -d "$db" \
         --state "$THROWAWAY_DIR/state.json"
 }
 
@@ -562,11 +564,27 @@ cmd_bench() {
     exec "$VENV_DIR/bin/python" bench/run.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
 }
 
-# Production topology under load: scripts/load.sh (primary + replica, prefork Odoo, Locust).
+# The win probability model's training at N deals of 10 stays each: bench/win_model.py.
+cmd_bench_win_model() {
+    setup
+    cd "$REPO_DIR"
+    exec "$VENV_DIR/bin/python" bench/win_model.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
+}
+
+# Production topology under load: bench/load/load.sh (primary + replica, prefork Odoo, Locust).
 cmd_load() {
     ensure_odoo_source
     ensure_venv
-    DEAL_PIPELINE_CACHE=$CACHE_DIR ODOO_SRC=$ODOO_SRC VENV_DIR=$VENV_DIR exec "$REPO_DIR/scripts/load.sh" "$@"
+    DEAL_PIPELINE_CACHE=$CACHE_DIR ODOO_SRC=$ODOO_SRC VENV_DIR=$VENV_DIR exec "$REPO_DIR/bench/load/load.sh" "$@"
+}
+
+# The load script's own test (tests/test_load.py): a tiny run of `load`, checked; 15 minutes.
+cmd_load_test() {
+    ensure_odoo_source
+    ensure_venv
+    cd "$REPO_DIR"
+    DEAL_PIPELINE_CACHE=$CACHE_DIR ODOO_SRC=$ODOO_SRC VENV_DIR=$VENV_DIR \
+        "$VENV_DIR/bin/pytest" -p no:odoo -p no:cacheprovider --rootdir "$REPO_DIR" tests/test_load.py
 }
 
 # Regenerates i18n/deal_pipeline.pot and merges it into every i18n/*.po (msgmerge keeps the
@@ -641,9 +659,14 @@ main() {
         shift
         cmd_test_odoo "$@"
         ;;
+    bench-win-model)
+        shift
+        cmd_bench_win_model "$@"
+        ;;
     uninstall-check) cmd_uninstall_check ;;
     upgrade-check) cmd_upgrade_check ;;
-    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|load|shell|i18n|screenshots|stop" ;;
+    load-test) cmd_load_test ;;
+    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|load|load-test|shell|i18n|screenshots|stop" ;;
     esac
 }
 

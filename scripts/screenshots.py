@@ -2,7 +2,8 @@
 
 Opens, in headless Chromium driven through the Chrome DevTools Protocol, the screens of the demo
 database that ``make run`` serves (the board, the deal form's three tabs, the lost dialog, the
-Deal Billing report and the bridges' own screens), as the administrator, first in English then in
+Deal Billing report, the win analysis, funnel, sales velocity and pipeline changes, and the
+bridges' own screens), as the administrator, first in English then in
 Italian, and writes each one as ``<addon>/static/description/screenshot_<name>[_it].png``.
 Italian is loaded into the database when it is missing; the administrator's language is put back
 at the end. Re-running it refreshes the pictures.
@@ -26,7 +27,8 @@ from pathlib import Path
 import websocket
 from PIL import Image
 
-WIDTH, HEIGHT = 1400, 850
+WIDTH, HEIGHT = 1440, 900
+PHONE = (390, 844)  # a phone in portrait, as the browser of a salesperson on the road
 LANGS = [("en_US", ""), ("it_IT", "_it")]
 TIMEOUT = 60
 
@@ -121,7 +123,17 @@ class Browser:
         self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=TIMEOUT, suppress_origin=True)
         self.next_id = 0
         self.send("Page.enable")
-        self.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT, deviceScaleFactor=1, mobile=False)
+        self.resize(WIDTH, HEIGHT)
+
+    def resize(self, width, height):
+        """The viewport of a desktop, or of a phone below Odoo's small-screen width."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 768,
+        )
 
     def close(self):
         self.socket.close()
@@ -204,11 +216,16 @@ class Browser:
 
 def shots(odoo):
     """The screens: addon, name, url, the selector of the rendered screen, the clicks (selector to
-    click, selector then awaited) and the element to scroll into view, if any."""
+    click, selector then awaited), the element to scroll into view, if any, and the viewport
+    (``size``; by default a desktop's, WIDTH x HEIGHT)."""
     deal_form = "/odoo/action-deal_pipeline.deal_deal_action/{}"
     erp = deal_form.format(odoo.ref("deal_pipeline.deal_demo_sale_erp"))
     furniture = deal_form.format(odoo.ref("deal_pipeline.deal_demo_sale_furniture"))
+    slipping = deal_form.format(odoo.ref("deal_pipeline.deal_demo_erp_migration"))
     project_deal = deal_form.format(odoo.ref("deal_pipeline_project.deal_demo_corporate_website"))
+    over_budget = deal_form.format(odoo.ref("deal_pipeline_project.deal_demo_landing_page"))
+    ready_to_quote = deal_form.format(odoo.ref("deal_pipeline_project.deal_demo_bakery_website"))
+    new_quote = ".o_statusbar_buttons button:not([name^=action])"
     convert = f'button[name="{odoo.ref("deal_pipeline_crm.deal_convert_wizard_action")}"]'
     crm_app = odoo.ref("crm.crm_menu_root")
     tab = '.o_notebook .nav-link[name="{}"]'.format
@@ -237,6 +254,30 @@ def shots(odoo):
             "ready": form,
             "clicks": [('.o_form_statusbar button[name="action_mark_lost"]', ".modal .o_form_view")],
         },
+        # the board, the form and the history of close dates and amounts on a phone and on a desktop
+        {
+            "addon": "deal_pipeline",
+            "name": "board_phone",
+            "url": "/odoo/deals",
+            "ready": ".o_kanban_record",
+            "size": PHONE,
+        },
+        {"addon": "deal_pipeline", "name": "form_phone", "url": erp, "ready": form, "size": PHONE},
+        {
+            "addon": "deal_pipeline",
+            "name": "history_phone",
+            "url": slipping,
+            "ready": form,
+            "scroll": "div[name=revision_ids] .o_kanban_record",
+            "size": PHONE,
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "history",
+            "url": slipping,
+            "ready": form,
+            "scroll": "div[name=revision_ids] .o_list_table",
+        },
         {
             "addon": "deal_pipeline",
             "name": "report",
@@ -244,9 +285,49 @@ def shots(odoo):
             "ready": ".o_pivot table",
         },
         {
+            "addon": "deal_pipeline",
+            "name": "win_analysis",
+            "url": "/odoo/action-deal_pipeline.deal_win_report_action",
+            "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "funnel",
+            "url": "/odoo/action-deal_pipeline.deal_funnel_report_action",
+            "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "velocity",
+            "url": "/odoo/action-deal_pipeline.deal_velocity_report_action",
+            "ready": ".o_pivot table",
+        },
+        {
+            "addon": "deal_pipeline",
+            "name": "waterfall",
+            "url": "/odoo/action-deal_pipeline.deal_waterfall_wizard_action",
+            "ready": ".modal .o_form_view",
+            "clicks": [('.modal button[name="action_open_report"]', ".o_graph_renderer canvas")],
+        },
+        {
             "addon": "deal_pipeline_project",
             "name": "project_quotes",
             "url": project_deal,
+            "ready": form,
+            "clicks": [(tab("quotes"), ".o_field_widget[name=budget_hours]")],
+            "scroll": ".o_notebook",
+        },
+        {
+            "addon": "deal_pipeline_project",
+            "name": "quote_dialog",
+            "url": ready_to_quote,
+            "ready": form,
+            "clicks": [(new_quote, ".modal .o_deal_quote_budget")],
+        },
+        {
+            "addon": "deal_pipeline_project",
+            "name": "over_budget",
+            "url": over_budget,
             "ready": form,
             "clicks": [(tab("quotes"), ".o_field_widget[name=budget_hours]")],
             "scroll": ".o_notebook",
@@ -285,6 +366,7 @@ def main():
             odoo.call("res.users", "write", [odoo.uid], {"lang": lang})
             for shot in todo:
                 what = f"{shot['name']} ({lang})"
+                browser.resize(*shot.get("size", (WIDTH, HEIGHT)))
                 browser.goto(odoo.url + shot["url"], shot["ready"], what)
                 for click, wait in shot.get("clicks", []):
                     browser.click(click, what)

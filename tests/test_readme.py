@@ -5,6 +5,7 @@ entry for the manifest's version and for every migration."""
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,38 @@ def test_the_readme_shows_the_history(addon):
     assert shown.strip() == re.sub(r"^## ", "### ", history, flags=re.M).strip(), (
         f"{addon}/README.md's Changelog differs from readme/HISTORY.md (its headings one level down)"
     )
+
+
+def map_rows():
+    """The rows of the root README's map of the repository: {folder cell: what it holds}."""
+    section = README.split("\n## Map of the repository\n", 1)[1].split("\n## ", 1)[0]
+    table = section.split("\n| folder |", 1)[1].split("\n\n", 1)[0]
+    return dict(line.strip("|").split("|", 1) for line in table.splitlines()[2:])
+
+
+def test_the_map_of_the_repository_names_every_folder_and_its_files():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    folders = {path.split("/", 1)[0] for path in tracked.splitlines() if "/" in path}
+    rows = map_rows()
+    named = {name.rstrip("/") for cell in rows for name in re.findall(r"`([\w.-]+)/`", cell)}
+    assert named == folders, f"README.md's map of the repository names {sorted(named)}, git has {sorted(folders)}"
+    for cell, holds in rows.items():
+        for folder in re.findall(r"`([\w.-]+)/`", cell):
+            for name in re.findall(r"`([\w.-]+\.(?:py|sh))`", holds):
+                assert list((REPO / folder).rglob(name)), f"README.md's map: {folder}/ holds no {name}"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_the_external_python_dependencies_are_installed_by_the_setup(addon):
+    """What an addon's manifest needs from Python is in requirements.txt, which the setup installs,
+    and in the README's table of requirements."""
+    wanted = manifest(addon).get("external_dependencies", {}).get("python", [])
+    required = {
+        re.split(r"[<>=!~ ;\[]", line.strip(), maxsplit=1)[0].lower()
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    requirements = README.split("\n## Requirements\n", 1)[1].split("\n## ", 1)[0]
+    for name in wanted:
+        assert name.lower() in required, f"{addon} needs {name}: requirements.txt does not install it"
+        assert f"\n| {name} |" in requirements, f"{addon} needs {name}: README.md's Requirements table lacks it"

@@ -1,4 +1,4 @@
-"""Simulated sales people on the deal board, for Locust (``scripts/load.sh`` runs it headless).
+"""Simulated sales people on the deal board, for Locust (``bench/load/load.sh`` runs it headless).
 
 The seeded salespeople first log in, all at once; then, for ``LOAD_DURATION`` seconds, each
 simulated user works with the session of one of them and, between short pauses, opens the board,

@@ -1,4 +1,4 @@
-"""Results of a load run (``scripts/load.sh``): ``snapshot`` reads the SQL counters of one
+"""Results of a load run (``bench/load/load.sh``): ``snapshot`` reads the SQL counters of one
 PostgreSQL server, ``report`` turns the request log, the acknowledged writes, the fault windows,
 the counters and Odoo's log into ``bench/load-<N>.json`` and prints the table.
 

@@ -1,5 +1,5 @@
 """Seeds the load test's database like the benchmark and writes the plan the simulated sales
-people follow (``scripts/load.sh`` runs it after installing the addons).
+people follow (``bench/load/load.sh`` runs it after installing the addons).
 
 Runs with the virtual environment's Python and the Odoo source on PYTHONPATH. The 20 salespeople
 of the benchmark's seeder get their login as password; the plan holds what the web client would

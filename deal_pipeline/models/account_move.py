@@ -4,7 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "deal.api.input.mixin"]
+    _inherit = ["account.move", "deal.document.mixin"]
 
     deal_id = fields.Many2one(
         "deal.deal",
@@ -48,12 +48,12 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["deal.deal"]._check_link_input(self, vals_list, create=True)
+        self._check_deal_link_input(vals_list, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
         if "deal_id" in vals:
-            self.env["deal.deal"]._check_link_input(self, [vals])
+            self._check_deal_link_input([vals])
             self._check_deal_link_fixed(vals["deal_id"])
         return super().write(vals)
 

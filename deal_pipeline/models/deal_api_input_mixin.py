@@ -25,16 +25,16 @@ class DealApiInputMixin(models.AbstractModel):
     _description = "Checks of the values written through the API"
     # {number field: (lowest, highest)}, None for no bound: the ranges that the models' SQL
     # constraints enforce, checked first so that a wrong value is a message, not an SQL error
-    _input_bounds = {}
+    _api_input_bounds = {}
 
     @api.model
-    def _check_input(self, vals_list, field_names=None, create=False):
+    def _api_input_check(self, vals_list, field_names=None, create=False):
         """Refuse computed fields without inverse, values of the wrong type or out of range and
         ids of records that do not exist (one existence query per field for the whole batch),
         in ``vals_list`` and, for a ``create``, in the ``default_<field>`` keys of the context.
         ``field_names`` limits the checks to those fields."""
         ids_by_field = defaultdict(set)
-        context_defaults = self._context_input_defaults(field_names) if create else {}
+        context_defaults = self._api_input_defaults(field_names) if create else {}
         for vals, from_context in [*((vals, False) for vals in vals_list), (context_defaults, True)]:
             for name, value in vals.items():
                 field = self._fields.get(name)
@@ -53,7 +53,7 @@ class DealApiInputMixin(models.AbstractModel):
                     )
                 if value is False or value is None or isinstance(value, BaseModel):
                     continue
-                if hint := self._wrong_value_hint(field, value):
+                if hint := self._api_input_hint(field, value):
                     raise ValidationError(
                         self.env._(
                             "Wrong value for the field “%(field)s” (%(name)s): %(value)s. %(hint)s",
@@ -63,7 +63,7 @@ class DealApiInputMixin(models.AbstractModel):
                             hint=hint,
                         )
                     )
-                if ids := self._referenced_ids(field, value):
+                if ids := self._api_input_ids(field, value):
                     ids_by_field[field].update(ids)
         for field, ids in ids_by_field.items():
             if missing := ids - set(self.env[field.comodel_name].browse(ids).exists().ids):
@@ -78,7 +78,7 @@ class DealApiInputMixin(models.AbstractModel):
                 )
 
     @api.model
-    def _context_input_defaults(self, field_names=None):
+    def _api_input_defaults(self, field_names=None):
         """{field name: value} of the ``default_<field>`` keys of the context, which create() uses
         for the fields its values leave out."""
         return {
@@ -89,49 +89,49 @@ class DealApiInputMixin(models.AbstractModel):
             and (field_names is None or key.removeprefix("default_") in field_names)
         }
 
-    def _wrong_value_hint(self, field, value):
+    def _api_input_hint(self, field, value):
         """What to give instead of ``value`` for ``field``; None when the value fits."""
         hint = {
-            "integer": self._integer_hint,
-            "float": self._number_hint,
-            "monetary": self._number_hint,
-            "char": self._text_hint,
-            "text": self._text_hint,
-            "html": self._text_hint,
-            "boolean": self._boolean_hint,
-            "date": self._date_hint,
-            "datetime": self._date_hint,
-            "selection": self._selection_hint,
-            "many2one": self._id_hint,
-            "one2many": self._commands_hint,
-            "many2many": self._commands_hint,
+            "integer": self._api_input_hint_integer,
+            "float": self._api_input_hint_number,
+            "monetary": self._api_input_hint_number,
+            "char": self._api_input_hint_text,
+            "text": self._api_input_hint_text,
+            "html": self._api_input_hint_text,
+            "boolean": self._api_input_hint_boolean,
+            "date": self._api_input_hint_date,
+            "datetime": self._api_input_hint_date,
+            "selection": self._api_input_hint_selection,
+            "many2one": self._api_input_hint_id,
+            "one2many": self._api_input_hint_commands,
+            "many2many": self._api_input_hint_commands,
         }.get(field.type)
         return hint(field, value) if hint else None
 
-    def _integer_hint(self, field, value):
+    def _api_input_hint_integer(self, field, value):
         if not _is_id(value) or abs(value) > MAX_INTEGER:
             return self.env._("Give a whole number between -%(max)s and %(max)s.", max=MAX_INTEGER)
         return None
 
-    def _number_hint(self, field, value):
+    def _api_input_hint_number(self, field, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self.env._("Give a number.")
         if abs(value) > MAX_NUMBER:
             return self.env._("Give a number between -%(max)s and %(max)s.", max=f"{MAX_NUMBER:,}")
-        low, high = self._input_bounds.get(field.name, (None, None))
+        low, high = self._api_input_bounds.get(field.name, (None, None))
         if high is not None and not low <= value <= high:
             return self.env._("Give a number between %(low)s and %(high)s.", low=low, high=high)
         if high is None and low is not None and value < low:
             return self.env._("Give a number of %(low)s or more.", low=low)
         return None
 
-    def _text_hint(self, field, value):
+    def _api_input_hint_text(self, field, value):
         return None if isinstance(value, str) else self.env._("Give a text.")
 
-    def _boolean_hint(self, field, value):
+    def _api_input_hint_boolean(self, field, value):
         return None if isinstance(value, bool) or value in (0, 1) else self.env._("Give true or false.")
 
-    def _date_hint(self, field, value):
+    def _api_input_hint_date(self, field, value):
         try:
             field.convert_to_cache(value, self)
         except (TypeError, ValueError):
@@ -140,21 +140,21 @@ class DealApiInputMixin(models.AbstractModel):
             return self.env._("Give a date and time as YYYY-MM-DD HH:MM:SS (UTC).")
         return None
 
-    def _selection_hint(self, field, value):
+    def _api_input_hint_selection(self, field, value):
         allowed = field.get_values(self.env)
         if value not in allowed:
             return self.env._("Give one of: %(values)s.", values=", ".join(map(str, allowed)))
         return None
 
-    def _id_hint(self, field, value):
+    def _api_input_hint_id(self, field, value):
         return None if _is_id(value) else self.env._("Give the id of a record.")
 
-    def _commands_hint(self, field, value):
+    def _api_input_hint_commands(self, field, value):
         if isinstance(value, (list, tuple)) and all(map(_is_x2many_item, value)):
             return None
         return self.env._("Give a list of record ids or of commands such as (4, id) or (6, 0, [ids]).")
 
-    def _referenced_ids(self, field, value):
+    def _api_input_ids(self, field, value):
         """The ids of existing records that ``value`` (already checked) gives for ``field``."""
         if field.type == "many2one":
             return {value}

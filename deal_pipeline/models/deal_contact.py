@@ -27,12 +27,12 @@ class DealContact(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_input(vals_list, create=True)
+        self._api_input_check(vals_list, create=True)
         self._unset_other_primaries([vals["deal_id"] for vals in vals_list if vals.get("is_primary")])
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_input([vals])
+        self._api_input_check([vals])
         if vals.get("is_primary"):
             self._unset_other_primaries(vals.get("deal_id") or self.deal_id.ids, keep=self)
         return super().write(vals)

@@ -1,4 +1,6 @@
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_datetime
 
 # The stages of Pipedrive's and HubSpot's default pipelines (and HubSpot's internal names), by
 # meaning: the shipped deal stage they become when no deal stage has their name.
@@ -26,6 +28,8 @@ EXTERNAL_STAGES = {
     "closed lost": "stage_lost",
     "closedlost": "stage_lost",
 }
+# The dates of a deal's history that a deals administrator may give when he creates it (imports it)
+GIVEN_DATES = ("date_open", "date_closed")
 # HubSpot's deal priorities
 EXTERNAL_PRIORITIES = {"low": "1", "medium": "2", "high": "3"}
 
@@ -102,3 +106,100 @@ class DealDeal(models.Model):
                 if key:
                     logins.setdefault(key.casefold(), user.login)
         return logins
+
+    # ------------------------------------------------------------------------------------------
+    # History: the opening and closing dates given when a deal is created (imported)
+    # ------------------------------------------------------------------------------------------
+
+    def _date_label(self, name):
+        return f"“{self._fields[name]._description_string(self.env)}” ({name})"
+
+    @api.model
+    def _check_given_dates(self, vals_list, create=True):
+        """Only a deals administrator gives ``date_open`` and ``date_closed``, and only when he
+        creates deals (the API, Odoo's import); nobody changes them afterwards. Refuse a date in
+        the future, a closing date before the opening or on an open deal, and a won or lost deal
+        without closing date once the dates are given."""
+        given = [vals for vals in vals_list if any(name in vals for name in GIVEN_DATES)]
+        if not given or self.env.su:
+            return
+        if not create:
+            name = next(name for name in GIVEN_DATES if name in given[0])
+            raise UserError(
+                self.env._(
+                    "The field %(field)s is given only when the deal is created (imported) and cannot be "
+                    "changed afterwards.",
+                    field=self._date_label(name),
+                )
+            )
+        if not self.env.user.has_group("deal_pipeline.group_deal_manager"):
+            name = next(name for name in GIVEN_DATES if name in given[0])
+            raise AccessError(
+                self.env._(
+                    "Only a deals administrator may give the field %(field)s, when he creates or imports "
+                    "deals; leave it out.",
+                    field=self._date_label(name),
+                )
+            )
+        now = self.env.cr.now()
+        stages = self.env["deal.stage"].browse({vals["stage_id"] for vals in given if vals.get("stage_id")})
+        outcomes = {stage.id: stage.outcome for stage in stages}
+        for vals in given:
+            date_open = fields.Datetime.to_datetime(vals.get("date_open"))
+            date_closed = fields.Datetime.to_datetime(vals.get("date_closed"))
+            for name, date in (("date_open", date_open), ("date_closed", date_closed)):
+                if date and date > now:
+                    raise ValidationError(
+                        self.env._(
+                            "The field %(field)s is in the future (%(date)s): give the date it happened.",
+                            field=self._date_label(name),
+                            date=date,
+                        )
+                    )
+            outcome = outcomes.get(vals.get("stage_id"), "open")
+            if outcome == "open" and date_closed:
+                raise ValidationError(
+                    self.env._(
+                        "The field %(field)s is given for a deal in an open stage: give it only for a won or "
+                        "lost deal.",
+                        field=self._date_label("date_closed"),
+                    )
+                )
+            if outcome != "open" and not date_closed:
+                raise ValidationError(
+                    self.env._(
+                        "The field %(field)s is empty for a won or lost deal: give the date it was closed.",
+                        field=self._date_label("date_closed"),
+                    )
+                )
+            if date_closed and date_closed < (date_open or now):
+                raise ValidationError(
+                    self.env._(
+                        "The field %(closed)s (%(date_closed)s) is before the field %(open)s (%(date_open)s): "
+                        "a deal is closed after it opened.",
+                        closed=self._date_label("date_closed"),
+                        date_closed=date_closed,
+                        open=self._date_label("date_open"),
+                        date_open=date_open or now,
+                    )
+                )
+
+    def _log_given_dates(self, vals_list):
+        """Tell in the chatter of the deals created from ``vals_list`` (same order) the dates
+        their creator gave, in one batch."""
+        bodies = {}
+        for deal, vals in zip(self, vals_list, strict=True):
+            if vals.get("date_open") or vals.get("date_closed"):
+                bodies[deal.id] = (
+                    self.env._(
+                        "History imported: opened on %(open)s, closed on %(closed)s.",
+                        open=format_datetime(self.env, deal.date_open),
+                        closed=format_datetime(self.env, deal.date_closed),
+                    )
+                    if deal.date_closed
+                    else self.env._(
+                        "History imported: opened on %(open)s.", open=format_datetime(self.env, deal.date_open)
+                    )
+                )
+        if bodies:
+            self.browse(bodies)._message_log_batch(bodies)

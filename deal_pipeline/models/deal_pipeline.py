@@ -48,6 +48,20 @@ class DealPipeline(models.Model):
         domain="[('outcome', '=', 'open'), '|', ('pipeline_ids', '=', False), ('pipeline_ids', 'in', id)]",
         help="The stage of the deals created from mails; without one, the pipeline's first open stage.",
     )
+    quotation_template_ids = fields.Many2many(
+        "sale.order.template",
+        string="Quotation Templates",
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        help="The templates New Quote offers on the deals of this pipeline; none: every template of the deal's "
+        "company.",
+    )
+    quotation_stage_id = fields.Many2one(
+        "deal.stage",
+        string="Quotes From",
+        compute="_compute_quotation_stage_id",
+        help="The first open stage of the pipeline that allows quotations: where New Quote becomes available, and "
+        "where a deal moves when one of its quotations is sent.",
+    )
 
     @api.depends_context("active_test")
     def _compute_stage_ids(self):
@@ -55,6 +69,10 @@ class DealPipeline(models.Model):
         own = self.env["deal.stage"].search([("pipeline_ids", "in", self.ids)]) if self.ids else shared.browse()
         for pipeline in self:
             pipeline.stage_ids = (shared | own.filtered(lambda s, p=pipeline: p in s.pipeline_ids)).sorted()
+
+    def _compute_quotation_stage_id(self):
+        for pipeline in self:
+            pipeline.quotation_stage_id = pipeline._open_stages().filtered("allow_quotation")[:1]
 
     _quiet_days_positive = models.Constraint(
         "CHECK(quiet_days >= 0)", "The days before a deal is quiet cannot be negative."
@@ -112,6 +130,11 @@ class DealPipeline(models.Model):
                     for pipeline, count in counts.items()
                 )
             )
+
+    def _open_stages(self):
+        """Its open stages, in board order."""
+        self.ensure_one()
+        return self.stage_ids.filtered(lambda stage: stage.outcome == "open")
 
     def _stage_for_outcome(self, outcome, raise_if_not_found=True):
         """First stage of this pipeline with the given outcome (open, won or lost); when it has

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 # The deal fields whose every change is kept as a revision.
 REVISED_FIELDS = [
@@ -34,8 +34,27 @@ class DealRevision(models.Model):
         help="Days by which the change pushed the expected close date later (0 otherwise).",
     )
 
+    old_value = fields.Char("Old", compute="_compute_values", help="The value before the change, as shown.")
+    new_value = fields.Char("New", compute="_compute_values", help="The value after the change, as shown.")
+
     # the history of one deal and the slip figures read it per deal and field
     _deal_field_index = models.Index("(deal_id, field_name, id)")
+
+    @api.depends("field_name", "old_date", "new_date", "old_amount", "new_amount", "currency_id")
+    @api.depends_context("lang")
+    def _compute_values(self):
+        """The old and new value in one column each, in the user's language: a date, or an
+        amount in the deal's currency (none before the first value)."""
+        for revision in self:
+            if revision.field_name == "amount":
+                revision.old_value, revision.new_value = (
+                    format_amount(self.env, amount, revision.currency_id)
+                    for amount in (revision.old_amount, revision.new_amount)
+                )
+            else:
+                revision.old_value, revision.new_value = (
+                    format_date(self.env, date) if date else "" for date in (revision.old_date, revision.new_date)
+                )
 
     @api.depends("field_name", "old_date", "new_date")
     def _compute_days_pushed(self):

@@ -57,7 +57,7 @@ class DealStage(models.Model):
         help="The deals of this stage show the New Quote button.",
     )
 
-    _input_bounds = {"probability": (0, 100)}
+    _api_input_bounds = {"probability": (0, 100)}
     _probability_range = models.Constraint(
         "CHECK(probability >= 0 AND probability <= 100)",
         "The probability of a stage must be between 0 and 100.",
@@ -65,17 +65,12 @@ class DealStage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_input(vals_list, create=True)
+        self._api_input_check(vals_list, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_input([vals])
+        self._api_input_check([vals])
         return super().write(vals)
-
-    @api.constrains("probability")
-    def _check_probability(self):
-        if any(not 0 <= stage.probability <= 100 for stage in self):
-            raise ValidationError(self.env._("The probability of a stage must be between 0 and 100."))
 
     @api.constrains("required_field_ids")
     def _check_required_fields(self):

@@ -20,9 +20,9 @@ class DealTag(models.Model):
     # Tags are also created and renamed from a deal (web_save with nested values).
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_input(vals_list, create=True)
+        self._api_input_check(vals_list, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_input([vals])
+        self._api_input_check([vals])
         return super().write(vals)

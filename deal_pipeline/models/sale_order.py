@@ -10,7 +10,7 @@ QUOTATION_STATES = ("draft", "sent")
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "deal.api.input.mixin"]
+    _inherit = ["sale.order", "deal.document.mixin"]
 
     deal_id = fields.Many2one(
         "deal.deal",
@@ -39,7 +39,7 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["deal.deal"]._check_link_input(self, vals_list, create=True, access="write")
+        self._check_deal_link_input(vals_list, create=True, access="write")
         self._check_deal_open([vals.get("deal_id") for vals in vals_list])
         orders = super().create(vals_list)
         orders.filtered(lambda order: order.state == "sent")._on_sent_to_customer()
@@ -47,7 +47,7 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         if "deal_id" in vals:
-            self.env["deal.deal"]._check_link_input(self, [vals], access="write")
+            self._check_deal_link_input([vals], access="write")
             self._check_deal_link_fixed(vals["deal_id"])
         if vals.get("deal_id"):
             self._check_deal_open(
@@ -97,7 +97,7 @@ class SaleOrder(models.Model):
         """Move the open deals of these confirmed orders to their won stage when their pipeline
         asks for it, with a message on the deal. The confirmation is the sale itself, so this
         happens whoever confirms (salesperson, portal customer); it widens nobody's rights, as
-        only a user who may edit a deal can link an order to it (``deal.deal._check_link_input``)."""
+        only a user who may edit a deal can link an order to it (``_check_deal_link_input``)."""
         deals = self.deal_id.sudo().filtered(
             lambda deal: deal.outcome == "open" and deal.pipeline_id.close_won_on_order
         )
@@ -121,7 +121,7 @@ class SaleOrder(models.Model):
             if not won_deals:
                 continue
             won_deals.write({"stage_id": won_stage.id})
-            open_quotations = self._open_quotations_by_deal(won_deals)
+            open_quotations = won_deals._open_quotations().grouped("deal_id")  # won_deals: as superuser
             for deal in won_deals:
                 orders = self.filtered(lambda order, deal=deal: order.deal_id == deal)
                 body = self.env._(
@@ -134,11 +134,6 @@ class SaleOrder(models.Model):
                         quotations=Markup(", ").join(order._get_html_link() for order in still_open),
                     )
                 deal.message_post(body=body, subtype_xmlid="mail.mt_note")
-
-    def _open_quotations_by_deal(self, deals):
-        """{deal: its draft and sent quotations}, for the message of a deal won by a confirmation."""
-        quotations = self.sudo().search([("deal_id", "in", deals.ids), ("state", "in", QUOTATION_STATES)])
-        return quotations.grouped("deal_id")
 
     def _warn_won_deals_without_order(self):
         """A won deal whose orders are all cancelled stays won; its owner gets a warning activity
@@ -217,8 +212,8 @@ class SaleOrder(models.Model):
         quotations move to it, with a message; closed deals and deals already there do not move.
         Sending the quotation is the trigger, so this happens whoever sends it."""
         for deal in self.deal_id.sudo().filtered(lambda deal: deal.outcome == "open"):
-            stages = deal.pipeline_id.stage_ids.filtered(lambda stage: stage.outcome == "open")
-            target = stages.filtered("allow_quotation")[:1]
+            stages = deal.pipeline_id._open_stages()
+            target = deal.pipeline_id.quotation_stage_id
             if (
                 not target
                 or deal.stage_id not in stages

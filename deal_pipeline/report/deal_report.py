@@ -131,13 +131,17 @@ class DealReport(models.Model):
         return SQL(
             """
             SELECT so.deal_id, so.company_id, so.partner_id,
-                   CASE WHEN so.state IN %(quotation)s THEN 'quotation' ELSE 'order' END, so.date_order::date,
-                   so.id, NULL, NULL, 0.0,
+                   CASE WHEN so.state IN %(quotation)s THEN 'quotation' ELSE 'order' END AS line_type,
+                   so.date_order::date AS date,
+                   so.id AS order_id, NULL::integer AS move_id, NULL::varchar AS payment_state,
+                   0.0 AS amount_estimated,
                    CASE WHEN so.state IN %(quotation)s
-                        THEN so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) ELSE 0.0 END,
+                        THEN so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) ELSE 0.0 END
+                       AS amount_quoted,
                    CASE WHEN so.state IN %(quotation)s
-                        THEN 0.0 ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) END,
-                   0.0, 0.0, 0.0, 0.0
+                        THEN 0.0 ELSE so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) END
+                       AS amount_ordered,
+                   0.0 AS amount_invoiced_untaxed, 0.0 AS amount_invoiced, 0.0 AS amount_paid, 0.0 AS amount_due
               FROM sale_order so
              WHERE so.deal_id IS NOT NULL AND so.state != 'cancel'
             """,
@@ -162,21 +166,23 @@ class DealReport(models.Model):
                  ),
                  per_move AS (
                     SELECT NULL::integer AS deal_id, move.id AS move_id,
-                           move.amount_untaxed_signed - COALESCE(SUM(per_deal.amount_untaxed), 0),
-                           move.amount_total_signed - COALESCE(SUM(per_deal.amount_invoiced), 0),
+                           move.amount_untaxed_signed - COALESCE(SUM(per_deal.amount_untaxed), 0) AS amount_untaxed,
+                           move.amount_total_signed - COALESCE(SUM(per_deal.amount_invoiced), 0) AS amount_invoiced,
                            move.amount_total_signed - move.amount_residual_signed
-                               - COALESCE(SUM(per_deal.amount_paid), 0),
-                           move.amount_residual_signed - COALESCE(SUM(per_deal.amount_due), 0)
+                               - COALESCE(SUM(per_deal.amount_paid), 0) AS amount_paid,
+                           move.amount_residual_signed - COALESCE(SUM(per_deal.amount_due), 0) AS amount_due
                       FROM account_move move
                       LEFT JOIN per_deal ON per_deal.move_id = move.id
                      WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
                      GROUP BY move.id
                  ),
                  share AS (SELECT * FROM per_deal UNION ALL SELECT * FROM per_move)
-            SELECT share.deal_id, move.company_id, move.commercial_partner_id,
-                   CASE WHEN move.move_type = 'out_refund' THEN 'refund' ELSE 'invoice' END,
-                   move.invoice_date, NULL, move.id, move.payment_state, 0.0, 0.0, 0.0,
-                   share.amount_untaxed, share.amount_invoiced, share.amount_paid, share.amount_due
+            SELECT share.deal_id, move.company_id, move.commercial_partner_id AS partner_id,
+                   CASE WHEN move.move_type = 'out_refund' THEN 'refund' ELSE 'invoice' END AS line_type,
+                   move.invoice_date AS date, NULL::integer AS order_id, move.id AS move_id, move.payment_state,
+                   0.0 AS amount_estimated, 0.0 AS amount_quoted, 0.0 AS amount_ordered,
+                   share.amount_untaxed AS amount_invoiced_untaxed, share.amount_invoiced, share.amount_paid,
+                   share.amount_due
               FROM share
               JOIN account_move move ON move.id = share.move_id
              WHERE share.deal_id IS NOT NULL

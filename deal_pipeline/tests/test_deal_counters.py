@@ -6,7 +6,7 @@ COUNTERS = ("quotation_count", "sale_order_count", "invoice_count")
 AMOUNTS = ("amount_invoiced", "amount_paid", "amount_due")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealCounters(DealSaleCommon):
     """The counters and amounts of a deal follow its orders and invoices, read alone (the form)
     and with other deals (the board's cards), as the salesperson who owns them."""

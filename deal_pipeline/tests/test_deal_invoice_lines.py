@@ -14,7 +14,7 @@ AMOUNTS = ("untaxed", "invoiced", "paid", "due")
 INVOICE_TYPES = ("out_invoice", "out_refund")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealInvoiceLines(DealSaleCommon):
     """An invoice line counts for one deal: the deal of the order it invoices, else its invoice's.
     The deal's amounts, the Deal Billing report, the cash forecast and the invoice analysis all read

@@ -3,47 +3,16 @@ from ast import literal_eval
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 
-from odoo.addons.mail.tests.common import MailCommon
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import DealCommon
-
-# A customer's mail as a mail server delivers it: text and HTML parts.
-MAIL_PLAIN = """Return-Path: {return_path}
-To: {to}
-cc: {cc}
-From: {email_from}
-Subject: {subject}
-Date: {date}
-Message-ID: {msg_id}
-MIME-Version: 1.0
-Content-Type: multipart/alternative; boundary="deal-alt-boundary"
-{extra}
---deal-alt-boundary
-Content-Type: text/plain; charset=utf-8
-Content-Transfer-Encoding: quoted-printable
-
-We need a quote for 20 desks, delivered in March.
---deal-alt-boundary
-Content-Type: text/html; charset=utf-8
-Content-Transfer-Encoding: quoted-printable
-
-<p>We need a quote for 20 desks, delivered in March.</p>
---deal-alt-boundary--
-"""
+from .common import MAIL_HEADERS, DealMailCommon
 
 # The same with a PDF attachment whose file name is non-ASCII (RFC 2231), and a body in UTF-8.
-MAIL_WITH_ATTACHMENT = """Return-Path: {return_path}
-To: {to}
-cc: {cc}
-From: {email_from}
-Subject: {subject}
-Date: {date}
-Message-ID: {msg_id}
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="deal-mixed-boundary"
+MAIL_WITH_ATTACHMENT = (
+    MAIL_HEADERS
+    + """Content-Type: multipart/mixed; boundary="deal-mixed-boundary"
 {extra}
 --deal-mixed-boundary
 Content-Type: text/plain; charset=utf-8
@@ -58,30 +27,9 @@ Content-Disposition: attachment; filename*=utf-8''capitolato_f%C3%A0se_1.pdf
 {attachment}
 --deal-mixed-boundary--
 """
+)
 
 ATTACHMENT_CONTENT = b"%PDF-1.4 specifications of the tender"
-
-
-@tagged("post_install", "-at_install", "mail_gateway")
-class DealMailCommon(DealCommon, MailCommon):
-    """A pipeline with its own address on the test mail domain of ``MailCommon``."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.pipeline.write({"alias_name": "deals", "alias_contact": "everyone", "mail_user_id": cls.user_own.id})
-        cls.pipeline_email = f"deals@{cls.alias_domain}"
-
-    def _receive(self, subject, email_from, to=None, template=MAIL_PLAIN, **kwargs):
-        """The deals named ``subject`` after the gateway processed the mail."""
-        return self.format_and_process(
-            template,
-            email_from,
-            to or self.pipeline_email,
-            subject=subject,
-            target_model="deal.deal",
-            **({"return_path": email_from} | kwargs),
-        )
 
 
 @tagged("post_install", "-at_install", "mail_gateway")
@@ -424,27 +372,6 @@ class TestDealMailActivity(DealMailCommon):
             self.assertEqual(not_quiet, recent_mail)
         self.pipeline.quiet_days = 0
         self.assertFalse(self.env["deal.deal"].search([("is_quiet", "=", True)]), "0: never quiet")
-
-
-@tagged("post_install", "-at_install", "mail_gateway")
-class TestDealUnassignedMailTour(DealMailCommon, HttpCase):
-    @mute_logger("odoo.addons.mail.models.mail_thread")
-    def test_file_unassigned_mail_from_the_list(self):
-        self.env["res.partner"].create(
-            {"name": "Carl", "email": "carl@azure.example.com", "parent_id": self.customer.id}
-        )
-        desks, cabinets = self.env["deal.deal"].create(
-            [
-                {"name": "Desks", "partner_id": self.customer.id, "user_id": self.user_own.id},
-                {"name": "Cabinets", "partner_id": self.customer.id, "user_id": self.user_own.id},
-            ]
-        )
-        self._receive("Which offer?", "carl@azure.example.com", to=f"{self.alias_catchall}@{self.alias_domain}")
-        self.assertEqual(self.env["deal.unassigned.mail"].search([]).deal_ids, desks | cabinets)
-        self.start_tour("/odoo/unassigned-deal-mails", "deal_pipeline_unassigned_mail_tour", login="deal_own")
-        self.assertFalse(self.env["deal.unassigned.mail"].search([]))
-        self.assertEqual(cabinets.message_ids.filtered(lambda m: m.subject == "Which offer?").author_id.name, "Carl")
-        self.assertFalse(desks.message_ids.filtered(lambda m: m.subject == "Which offer?"))
 
 
 @tagged("post_install", "-at_install", "mail_gateway")

@@ -5,7 +5,7 @@ from odoo.tests import new_test_user, tagged, users
 from .common import DealCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_board")
 class TestDealNavigation(DealCommon):
     """Menus, board URLs and the activity filters a salesperson lands on."""
 

@@ -7,7 +7,7 @@ from odoo.tools import convert_file
 from .common import CLOSE_DATE, DealCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_board")
 class TestDealPipeline(DealCommon):
     """Pipelines with their own stages next to the shared ones."""
 

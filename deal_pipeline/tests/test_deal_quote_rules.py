@@ -6,7 +6,7 @@ from odoo.tools.safe_eval import safe_eval
 from .common import CLOSE_DATE, DealSaleCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealQuoteRules(DealSaleCommon):
     """The business rules of a quotation's link to a deal, at the API as a salesperson."""
 
@@ -99,7 +99,7 @@ class TestDealQuoteRules(DealSaleCommon):
         self.assertEqual(offered, deal + contact_deal)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealQuoteMovesDeal(DealSaleCommon):
     """Sending a quotation moves its deal to the first stage that allows quotations."""
 
@@ -141,7 +141,7 @@ class TestDealQuoteMovesDeal(DealSaleCommon):
         self.assertEqual(deal.stage_id, self.stage_proposal)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealWon(DealSaleCommon):
     """Won, like lost, decides on the open quotations; it shows the celebration effect."""
 
@@ -260,7 +260,7 @@ class TestDealWon(DealSaleCommon):
         self.assertIn(f'Still open: <a href="#" data-oe-model="sale.order" data-oe-id="{still_open.id}"', body)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealQuoteCurrency(DealSaleCommon):
     """A quotation is in its deal's currency; without a pricelist in it, the quotation says so."""
 

@@ -83,6 +83,29 @@ class TestDealRevision(DealCommon):
         )
 
     @users("deal_all")
+    @users("deal_own")
+    def test_old_and_new_values_shown_in_the_user_language(self):
+        """The history shows each change's old and new value in one column each (a card per
+        change on a phone), as the user's language writes dates and amounts."""
+        deal = self._create_deal(expected_close_date=date(2030, 1, 15))
+        deal.write({"expected_close_date": date(2030, 2, 26), "amount": 1500.0})
+        latest = deal.revision_ids.sorted("id")[-2:]
+        self.assertEqual(
+            {(revision.field_name, revision.old_value, revision.new_value) for revision in latest},
+            {("expected_close_date", "01/15/2030", "02/26/2030"), ("amount", "$\xa01,000.00", "$\xa01,500.00")},
+        )
+        self.env["res.lang"].sudo()._activate_lang("it_IT")
+        italian = latest.with_context(lang="it_IT")
+        self.assertEqual(
+            {(revision.old_value, revision.new_value) for revision in italian},
+            {("15/01/2030", "26/02/2030"), ("$\xa01.000,00", "$\xa01.500,00")},
+        )
+        arch = etree.fromstring(self.env["deal.revision"].get_view(view_type="kanban")["arch"])
+        self.assertEqual(
+            {node.get("name") for node in arch.iter("field")},
+            {"field_name", "date", "old_value", "new_value", "days_pushed", "user_id"},
+        )
+
     def test_batch_write_is_one_log(self):
         deals = self.env["deal.deal"].create(
             [

@@ -7,7 +7,7 @@ from .common import DealCommon
 DAY = 24 * 3600
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_board")
 class TestDealRotting(DealCommon):
     """Time in stage and rotting come from mail.tracking.duration.mixin, driven by the stages'
     rotting_threshold_days."""

@@ -8,7 +8,7 @@ from odoo.tests import Form, tagged, users
 from .common import CLOSE_DATE, DealSaleCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealSale(DealSaleCommon):
     @users("deal_salesman")
     def test_new_quotation_prefilled(self):

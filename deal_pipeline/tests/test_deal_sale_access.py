@@ -5,7 +5,7 @@ from odoo.tests import Form, new_test_user, tagged, users
 from .common import CLOSE_DATE, DealSaleCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealSaleAccess(DealSaleCommon):
     @classmethod
     def setUpClass(cls):

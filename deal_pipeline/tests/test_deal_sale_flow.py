@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .common import CLOSE_DATE, DealSaleCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealSaleFlow(DealSaleCommon):
     def test_confirm_wins_open_deal_only_when_pipeline_says_so(self):
         deal = self._create_deal(stage_id=self.stage_proposal.id, expected_close_date=CLOSE_DATE)

@@ -8,7 +8,7 @@ from odoo.tests import tagged, users
 from .common import DealCommon, DealSaleCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_board")
 class TestDealStageRequirements(DealCommon):
     @contextmanager
     def _refused(self, message):
@@ -91,7 +91,7 @@ class TestDealStageRequirements(DealCommon):
         stage.flush_recordset()
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealStageRequirementsSale(DealSaleCommon):
     def test_sending_a_quotation_never_fails_on_requirements(self):
         """A quotation sent for a deal lacking its close date: sent; the deal stays, and says why."""

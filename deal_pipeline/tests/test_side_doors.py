@@ -13,7 +13,6 @@ READ_ONLY = r"“Deal” \(deal_id\) refers to a deal you are not allowed to cha
 # Fields that the deal computes and that have no inverse, with a plausible value for each.
 COMPUTED = {
     "outcome": "won",
-    "date_closed": "2025-01-01 00:00:00",
     "last_open_stage_id": None,  # a stage id, set in the test
     "date_last_stage_update": "2020-01-01 00:00:00",
     "company_currency_id": None,  # a currency id, set in the test
@@ -223,6 +222,16 @@ class TestSideDoors(DealSaleCommon):
                     self._create_deal(**{name: value})
                 with self._refused(UserError, message):
                     deal.copy({name: value})
+        # the closing date, computed too, is given only by a deals administrator creating a deal
+        # (test_deal_history_import): refused to this user on create, write and copy
+        message = r"“Closed On” \(date_closed\)"
+        for call in (
+            lambda: deal.write({"date_closed": "2025-01-01 00:00:00"}),
+            lambda: self._create_deal(date_closed="2025-01-01 00:00:00"),
+            lambda: deal.copy({"date_closed": "2025-01-01 00:00:00"}),
+        ):
+            with self._refused(UserError, message):
+                call()
         self.assertEqual(deal.read(list(COMPUTED)), before)
         # what they are computed from is written
         deal.action_mark_won()

@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from ..models.sale_order import QUOTATION_STATES
-
 
 class DealLostWizard(models.TransientModel):
     _name = "deal.lost.wizard"
@@ -30,9 +28,7 @@ class DealLostWizard(models.TransientModel):
     @api.depends("deal_ids")
     def _compute_quotation_ids(self):
         for wizard in self:
-            wizard.quotation_ids = wizard.deal_ids.sale_order_ids.filtered(
-                lambda order: order.state in QUOTATION_STATES
-            )
+            wizard.quotation_ids = wizard.deal_ids._open_quotations()
 
     def action_lost_confirm(self):
         self.ensure_one()

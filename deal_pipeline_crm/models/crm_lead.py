@@ -296,7 +296,7 @@ class CrmLead(models.Model):
         cache = {}
 
         def open_stage(crm_stage, team, pipeline):
-            deal_stages = pipeline.stage_ids.filtered(lambda stage: stage.outcome == "open")
+            deal_stages = pipeline._open_stages()
             if not deal_stages:
                 return pipeline._stage_for_outcome("open")  # raises: the pipeline has no open stage
             for stage in deal_stages:
@@ -329,7 +329,7 @@ class CrmLead(models.Model):
         they meet: an opportunity without deadline in Proposition becomes a deal in Qualification.
         Won and lost stages are kept (their requirements, if any, refuse the conversion)."""
         stage = self.env["deal.stage"].browse(values["stage_id"])
-        open_stages = pipeline.stage_ids.filtered(lambda candidate: candidate.outcome == "open")
+        open_stages = pipeline._open_stages()
         if stage not in open_stages or not stage.sudo().required_field_ids:
             return stage
         draft = self.env["deal.deal"].new(values)

@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged, users
+from odoo.tests import tagged, users
 
 from .common import DealCrmCommon
 
@@ -61,10 +61,3 @@ class TestConvertedLead(DealCrmCommon):
         self.assertEqual((won + lost + still_open).mapped("deal_archived"), [True, False, True])
         self.env["crm.lead"]._deal_restore_archived()
         self.assertEqual((won + lost + still_open).read(fields), before)
-
-
-@tagged("post_install", "-at_install")
-class TestConvertedLeadTour(HttpCase, DealCrmCommon):
-    def test_converted_opportunity_gone_from_crm_pipeline(self):
-        self.lead_open_direct.with_user(self.sara).action_convert_to_deal()
-        self.start_tour("/odoo/crm", "deal_pipeline_crm_converted_tour", login="crm_sara")

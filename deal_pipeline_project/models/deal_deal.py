@@ -3,9 +3,6 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# figures of the deal's projects, computed from their tasks and timesheets
-PROJECT_FIGURES = ("budget_hours", "spent_hours", "remaining_hours", "timesheet_cost", "is_over_budget")
-
 
 class DealDeal(models.Model):
     _inherit = "deal.deal"
@@ -35,6 +32,11 @@ class DealDeal(models.Model):
         compute="_compute_project_hours",
         store=True,
         help="More hours spent on the deal's projects than budgeted.",
+    )
+    overrun_hours = fields.Float(
+        "Hours Over Budget",
+        compute="_compute_overrun_hours",
+        help="Spent hours beyond the budget hours (0 within the budget).",
     )
     project_margin = fields.Monetary(
         "Margin So Far",
@@ -103,6 +105,11 @@ class DealDeal(models.Model):
             deal.timesheet_cost = cost[deal_id]
             deal.is_over_budget = spent[deal_id] > budget[deal_id]
 
+    @api.depends("spent_hours", "budget_hours")
+    def _compute_overrun_hours(self):
+        for deal in self:
+            deal.overrun_hours = max(deal.spent_hours - deal.budget_hours, 0.0)
+
     @api.depends("amount_ordered", "timesheet_cost")
     def _compute_project_margin(self):
         for deal in self:
@@ -112,17 +119,6 @@ class DealDeal(models.Model):
     def _compute_show_create_project(self):
         for deal in self:
             deal.show_create_project = deal.outcome == "won" and deal.sale_order_count and not deal.project_count
-
-    @api.model
-    def _check_input(self, vals_list, field_names=None, create=False):
-        if written := [name for vals in vals_list for name in vals if name in PROJECT_FIGURES]:
-            raise UserError(
-                self.env._(
-                    "The field “%(field)s” is computed from the deal's projects and timesheets and cannot be written.",
-                    field=self._fields[written[0]]._description_string(self.env),
-                )
-            )
-        return super()._check_input(vals_list, field_names=field_names, create=create)
 
     def _prepare_quotation_context(self):
         """New Quote proposes the pipeline's quotation template (the user may pick another)."""
@@ -145,7 +141,11 @@ class DealDeal(models.Model):
             raise UserError(
                 self.env._("The deal “%(deal)s” has no confirmed order to create a project from.", deal=self.name)
             )
-        return orders.sorted(lambda order: (order.date_order, order.id))[0].action_create_project()
+        action = orders.sorted(lambda order: (order.date_order, order.id))[0].action_create_project()
+        if action.get("type") == "ir.actions.act_window":
+            # the project is named after the deal, as those its orders create on confirmation
+            action["context"] = dict(action.get("context") or {}, default_name=self.name)
+        return action
 
     def action_view_projects(self):
         self.ensure_one()

@@ -5,4 +5,5 @@ from . import (
     test_deal_project_i18n,
     test_deal_project_queries,
     test_deal_project_tour,
+    test_deal_quote_budget,
 )

@@ -2,6 +2,16 @@ from odoo.addons.deal_pipeline.tests.common import DealSaleCommon
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user
 
+# figures of the deal's projects, computed from their tasks and timesheets
+PROJECT_FIGURES = (
+    "budget_hours",
+    "spent_hours",
+    "remaining_hours",
+    "overrun_hours",
+    "timesheet_cost",
+    "is_over_budget",
+)
+
 
 class DealProjectCommon(DealSaleCommon):
     """A "Website project" quotation template: design hours creating a project and a task each,

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import DealProjectCommon
+from .common import PROJECT_FIGURES, DealProjectCommon
 
 
 @tagged("post_install", "-at_install")
@@ -126,8 +126,12 @@ class TestDealProject(DealProjectCommon):
         project = self.env["project.project"].create({"name": "Manual"})
         with self.assertRaisesRegex(UserError, "comes from its sales order"):
             project.write({"deal_id": deal.id})
-        with self.assertRaisesRegex(UserError, "computed from the deal's projects"):
-            deal.write({"spent_hours": 1.0})
+        for name in PROJECT_FIGURES:
+            with (
+                self.subTest(name),
+                self.assertRaisesRegex(UserError, rf"\({name}\) is computed and cannot be written"),
+            ):
+                deal.with_user(self.user_salesman).write({name: 1})
 
     def test_bridge_installs_by_itself(self):
         module = self.env["ir.module.module"].search([("name", "=", "deal_pipeline_project")])

@@ -4,11 +4,12 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import DealProjectCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "deal_sale")
 class TestDealProjectTour(DealProjectCommon, HttpCase):
     def test_from_quote_to_project_in_the_browser(self):
         """A salesman who is also a project user: deal in Proposal Sent → New Quote → another
-        template → confirm → the Projects smart button opens the project."""
+        template of the pipeline, whose budget the dialog shows → confirm → the Projects smart
+        button opens the project, named after the deal."""
         user = new_test_user(
             self.env,
             login="deal_tour_pm",
@@ -16,6 +17,7 @@ class TestDealProjectTour(DealProjectCommon, HttpCase):
             name="Tess Tour",
         )
         self.pipeline.quotation_template_id = self.template_fixed
+        self.pipeline.quotation_template_ids = self.template_fixed | self.template_website
         customer = self.env["res.partner"].create({"name": "Tour Bakery", "is_company": True})
         deal = self._create_deal(
             name="Tour project deal",
@@ -33,3 +35,6 @@ class TestDealProjectTour(DealProjectCommon, HttpCase):
         self.assertEqual(deal.outcome, "won")
         self.assertEqual(deal.project_ids, order.project_ids)
         self.assertEqual(deal.budget_hours, 60.0)
+        self.assertEqual(
+            sorted(deal.project_ids.mapped("name")), ["Tour project deal", "Tour project deal - Website Build"]
+        )

@@ -1,7 +1,10 @@
 /** Steps shared by the tours of deal_pipeline and its bridges. */
 
-/** From the board, open the deal's form and create a quotation from its Quotes tab. */
-export function newQuotationFromBoard(deal) {
+/**
+ * From the board, open the deal's form, open the New Quote dialog of its header, run
+ * ``dialogSteps`` in it (by default: start from what it proposes) and create the quote.
+ */
+export function newQuotationFromBoard(deal, dialogSteps = []) {
     return [
         {
             content: "Open the deal in Proposal Sent from the board",
@@ -9,13 +12,18 @@ export function newQuotationFromBoard(deal) {
             run: "click",
         },
         {
-            content: "Go to the quotes of the deal",
-            trigger: ".o_form_view .o_notebook a[name=quotes]",
+            content: "New Quote, in the deal's header",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains(New Quote)",
             run: "click",
         },
         {
-            content: "Create a quotation",
-            trigger: "button[name=action_new_quotation]",
+            content: "The New Quote dialog opens",
+            trigger: ".modal .modal-title:contains(New Quote)",
+        },
+        ...dialogSteps,
+        {
+            content: "Create the quote",
+            trigger: ".modal button[name=action_new_quotation]",
             run: "click",
         },
     ];

@@ -2,8 +2,7 @@
 faults happen, the JSON holds every figure, and nothing is left running or listening.
 
 Not part of ``make test`` (it installs Odoo's sale and CRM apps in a cluster of its own: about
-15 minutes on a busy 2-core machine); run it with the virtual environment's pytest:
-``~/.cache/deal_pipeline/venv/bin/pytest -p no:odoo bench/load/test_load.py``.
+15 minutes on a busy 2-core machine): ``make load-test``.
 """
 
 import json
@@ -13,7 +12,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 # other ports than a default run's, so that the test can run next to one
 PG_PORT, HTTP_PORT = 55436, 18050
 

@@ -8,7 +8,7 @@
 # run's folder; ports LOAD_PG_PORT (primary, replica = +1) and LOAD_HTTP_PORT (gevent = +1).
 set -euo pipefail
 
-REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE_DIR=${DEAL_PIPELINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/deal_pipeline}
 ODOO_SRC=${ODOO_SRC:-$CACHE_DIR/odoo-19.0}
 VENV_DIR=${VENV_DIR:-$CACHE_DIR/venv}

@@ -31,8 +31,12 @@ COLUMNS = {
     "deal_pipeline": [("sale_order", "deal_id"), ("account_move", "deal_id"), ("account_move_line", "deal_id")],
     "deal_pipeline_project": [("project_project", "deal_id"), ("deal_pipeline", "quotation_template_id")],
     "deal_pipeline_crm": [("deal_deal", "lead_id")],
+    "deal_pipeline_predict": [("deal_deal", "predicted_probability"), ("res_company", "deal_weight_by_prediction")],
 }
-TABLES = {"deal_pipeline": ["deal_deal", "deal_stage", "deal_pipeline"]}
+TABLES = {
+    "deal_pipeline": ["deal_deal", "deal_stage", "deal_pipeline"],
+    "deal_pipeline_predict": ["deal_win_model", "deal_win_model_bin"],
+}
 
 
 def fill(env):
@@ -124,7 +128,35 @@ def fill_crm(env):
     return {"crm.lead": lead.ids, "sale.order": order.ids}
 
 
-FILLS = {"deal_pipeline": fill, "deal_pipeline_project": fill_project, "deal_pipeline_crm": fill_crm}
+def fill_predict(env):
+    """The company's weighted amounts from the predicted probabilities (deal_pipeline_predict),
+    which its uninstall gives back to the stages' probabilities."""
+    env.company.deal_weight_by_prediction = True
+    deal = env["deal.deal"].create({"name": "Uninstall check predict", "partner_id": env.user.partner_id.id})
+    deal.amount = 1000.0
+    if deal.amount_weighted != deal.company_currency_id.round(deal.amount_company * deal.predicted_probability / 100):
+        sys.exit("uninstall check: the weighted amount does not follow the predicted probability")
+    return {}
+
+
+def weighted_by_stage(env):
+    """After deal_pipeline_predict: the weighted amounts follow the deals' probabilities again."""
+    deals = env["deal.deal"].with_context(active_test=False).search([])
+    return [
+        f"deal {deal.id}: weighted amount {deal.amount_weighted}, not its probability's"
+        for deal in deals
+        if deal.amount_weighted != deal.company_currency_id.round(deal.amount_company * deal.probability / 100)
+    ]
+
+
+FILLS = {
+    "deal_pipeline": fill,
+    "deal_pipeline_project": fill_project,
+    "deal_pipeline_crm": fill_crm,
+    "deal_pipeline_predict": fill_predict,
+}
+# What must hold after an addon's uninstall, beside the records and tables: problems found.
+CHECKS = {"deal_pipeline_predict": weighted_by_stage}
 FIELDS = {
     "sale.order": ORDER_FIELDS,
     "account.move": MOVE_FIELDS,
@@ -167,6 +199,8 @@ def uninstall(args, addon, records, before):
         for model, ids in records.items():
             if missing := set(ids) - set(env[model].browse(ids).exists().ids):
                 sys.exit(f"uninstall check of {addon} failed: {model} {sorted(missing)} deleted by the uninstall")
+        if check := CHECKS.get(addon):
+            problems.extend(check(env))
         after = snapshot(env, records)
         before = before | RESTORED.get(addon, {})
         problems.extend(

@@ -1,7 +1,7 @@
 """Upgrade check of the addons, in two steps run on the same throw-away database (it commits).
 
 ``fill``, with the previous release's addons installed: fill the database as
-scripts/check_uninstall.py does (deals with quotations, orders, invoices, a project, a converted
+tests/check_uninstall.py does (deals with quotations, orders, invoices, a project, a converted
 opportunity) and add deals in every stage with revisions; make the database like one that each
 migration since that release expects (MIGRATIONS); write what it holds to a JSON file.
 
@@ -121,12 +121,25 @@ def converted_leads_after(env, state):
             del lead["message_ids"]
 
 
+def stage_history_after(env, state):
+    """The deal_pipeline 19.0.1.4.0 migration opens every existing deal at its creation and
+    gives it a stage history that ends in its current stage (no record of MODELS changes)."""
+    deals = env["deal.deal"].with_context(active_test=False).search([])
+    current = {
+        stay.deal_id: stay.stage_id
+        for stay in env["deal.stage.history"].search([("deal_id", "in", deals.ids), ("date_out", "=", False)])
+    }
+    if wrong := deals.filtered(lambda deal: deal.date_open != deal.create_date or current.get(deal) != deal.stage_id):
+        sys.exit(f"upgrade check failed: deals {wrong.ids} have no opening date or no history ending in their stage")
+
+
 # (addon, version, how the fill makes the database like one that its migration expects, what
 # that migration changes in the saved state), for each migration of the addons.
 MIGRATIONS = [
     ("deal_pipeline", "19.0.1.1.0", stage_requirements_before, stage_requirements_after),
     ("deal_pipeline", "19.0.1.1.0", accountant_rule_before, accountant_rule_after),
     ("deal_pipeline_crm", "19.0.1.1.0", lambda env: None, converted_leads_after),
+    ("deal_pipeline", "19.0.1.4.0", lambda env: None, stage_history_after),
 ]
 
 

@@ -1,0 +1,167 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .deal_stage import OUTCOMES
+
+
+class DealStageHistory(models.Model):
+    """One stay of a deal in a stage of a pipeline: from ``date_in``, when the deal entered it,
+    to ``date_out``, when it left it (empty while the deal is there). Written only by the deal's
+    own create() and write() (``_log_moves``), by the import of a closed deal (``_log_imported``)
+    and by the upgrade that reads the stage tracking; read by whoever may read the deal."""
+
+    _name = "deal.stage.history"
+    _description = "Deal Stage History"
+    _order = "date_in desc, id desc"
+    _rec_name = "stage_id"
+
+    deal_id = fields.Many2one("deal.deal", required=True, index=True, ondelete="cascade", readonly=True)
+    stage_id = fields.Many2one("deal.stage", required=True, index=True, ondelete="restrict", readonly=True)
+    pipeline_id = fields.Many2one("deal.pipeline", index=True, ondelete="restrict", readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Owner", readonly=True, help="The deal's owner when it entered the stage."
+    )
+    company_id = fields.Many2one(related="deal_id.company_id", store=True, index=True)
+    outcome = fields.Selection(OUTCOMES, readonly=True, help="The outcome of the stage when the deal entered it.")
+    date_in = fields.Datetime("Entered On", required=True, readonly=True)
+    date_out = fields.Datetime("Left On", readonly=True, help="Empty while the deal is in the stage.")
+    duration_days = fields.Float(
+        "Days in Stage",
+        compute="_compute_duration_days",
+        store=True,
+        aggregator="avg",
+        help="Days from entering to leaving the stage; empty while the deal is in it, so that averages "
+        "count finished stays only.",
+    )
+
+    # a deal's stays in order, and its current stay (the one without date_out)
+    _deal_date_index = models.Index("(deal_id, date_in, id)")
+    _current_index = models.Index("(deal_id) WHERE date_out IS NULL")
+
+    @api.depends("date_in", "date_out")
+    def _compute_duration_days(self):
+        for stay in self:
+            stay.duration_days = (
+                (stay.date_out - stay.date_in).total_seconds() / 86400 if stay.date_in and stay.date_out else False
+            )
+
+    @api.model
+    def _log_created(self, deals, vals_list):
+        """Start the first stays of new ``deals`` (created from ``vals_list``, in the same order),
+        at their ``date_open``. A deal created closed with a closing date given after its opening
+        (an import of its history) first stays in its last open stage, or else its pipeline's
+        first open stage (where every deal starts; an export does not tell the stages between),
+        from ``date_open`` to ``date_closed``, then in its closing stage from ``date_closed``."""
+        deals = deals.sudo()
+        stays = []
+        for deal, vals in zip(deals, vals_list, strict=True):
+            if deal.outcome != "open" and vals.get("date_closed") and deal.date_closed > deal.date_open:
+                open_stage = deal.last_open_stage_id or deal.pipeline_id._stage_for_outcome("open")
+                stays.append(
+                    {"deal": deal, "stage": open_stage, "date_in": deal.date_open, "date_out": deal.date_closed}
+                )
+                stays.append({"deal": deal, "stage": deal.stage_id, "date_in": deal.date_closed})
+            else:
+                stays.append({"deal": deal, "stage": deal.stage_id, "date_in": deal.date_open})
+        self._insert_stays(stays)
+        deals.invalidate_recordset(["stage_history_ids"])
+
+    @api.model
+    def _log_moves(self, deals):
+        """End the current stay of ``deals`` and start one in their current stage and pipeline, at
+        the transaction's time, in two queries for any number of deals. Written whatever the user's
+        rights: the user's own write moved the deals."""
+        if not deals:
+            return
+        now = self.env.cr.now()
+        self._end_stays(deals.ids, now)
+        self._insert_stays([{"deal": deal, "stage": deal.stage_id, "date_in": now} for deal in deals.sudo()])
+        deals.invalidate_recordset(["stage_history_ids"])
+
+    @api.model
+    def _end_stays(self, deal_ids, date):
+        self.env.cr.execute(
+            SQL(
+                """UPDATE deal_stage_history
+                      SET date_out = %(date)s,
+                          duration_days = GREATEST(EXTRACT(EPOCH FROM %(date)s - date_in) / 86400, 0),
+                          write_uid = %(uid)s, write_date = %(now)s
+                    WHERE deal_id IN %(ids)s AND date_out IS NULL""",
+                date=date,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=tuple(deal_ids),
+            )
+        )
+        self.invalidate_model(["date_out", "duration_days"])
+
+    @api.model
+    def _insert_stays(self, stays):
+        """Insert ``stays`` (dicts of ``deal``, ``stage``, ``date_in`` and optionally ``date_out``;
+        the pipeline, owner and company are the deal's) in one INSERT."""
+        if not stays:
+            return
+        columns = {
+            "deal_id": [stay["deal"].id for stay in stays],
+            "stage_id": [stay["stage"].id for stay in stays],
+            "pipeline_id": [stay["deal"].pipeline_id.id or None for stay in stays],
+            "user_id": [stay["deal"].user_id.id or None for stay in stays],
+            "company_id": [stay["deal"].company_id.id for stay in stays],
+            "outcome": [stay["stage"].outcome for stay in stays],
+            "date_in": [stay["date_in"] for stay in stays],
+            "date_out": [stay.get("date_out") for stay in stays],
+        }
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO deal_stage_history (deal_id, stage_id, pipeline_id, user_id, company_id, outcome,
+                                                   date_in, date_out, duration_days,
+                                                   create_uid, create_date, write_uid, write_date)
+                   SELECT deal_id, stage_id, pipeline_id, user_id, company_id, outcome, date_in, date_out,
+                          GREATEST(EXTRACT(EPOCH FROM date_out - date_in) / 86400, 0),
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM unnest(%(deal_id)s::int[], %(stage_id)s::int[], %(pipeline_id)s::int[],
+                                 %(user_id)s::int[], %(company_id)s::int[], %(outcome)s::varchar[],
+                                 %(date_in)s::timestamp[], %(date_out)s::timestamp[])
+                       AS stay(deal_id, stage_id, pipeline_id, user_id, company_id, outcome, date_in, date_out)""",
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                **columns,
+            )
+        )
+
+    @api.model
+    def _import_stays(self, stays):
+        """Replace the history of deals by ``stays`` (dicts of ``deal_id``, ``stage_id`` and
+        ``date_in``): each stay lasts until the deal's next one, the last ends in the deal's
+        current stage. The deal opens at its first stay and a closed deal closes at its last one.
+        For deals administrators (a full stage log of another CRM, the demo data)."""
+        if not (self.env.su or self.env.user.has_group("deal_pipeline.group_deal_manager")):
+            raise AccessError(self.env._("Only a deals administrator may import the stage history of deals."))
+        by_deal = defaultdict(list)
+        for stay in sorted(stays, key=lambda stay: fields.Datetime.to_datetime(stay["date_in"])):
+            by_deal[stay["deal_id"]].append(stay)
+        deals = self.env["deal.deal"].sudo().browse(by_deal)
+        self.env.cr.execute(SQL("DELETE FROM deal_stage_history WHERE deal_id IN %s", tuple(deals.ids)))
+        rows = []
+        for deal in deals:
+            deal_stays = by_deal[deal.id]
+            if deal_stays[-1]["stage_id"] != deal.stage_id.id:
+                raise UserError(
+                    self.env._(
+                        "The last stay of the deal “%(deal)s” is not in its stage “%(stage)s”.",
+                        deal=deal.name,
+                        stage=deal.stage_id.name,
+                    )
+                )
+            dates = [fields.Datetime.to_datetime(stay["date_in"]) for stay in deal_stays]
+            for stay, date_in, date_out in zip(deal_stays, dates, [*dates[1:], None], strict=True):
+                stage = self.env["deal.stage"].browse(stay["stage_id"])
+                rows.append({"deal": deal, "stage": stage, "date_in": date_in, "date_out": date_out})
+            deal.date_open = dates[0]
+            if deal.outcome != "open":
+                deal.date_closed = dates[-1]
+        self._insert_stays(rows)
+        deals.invalidate_recordset(["stage_history_ids"])

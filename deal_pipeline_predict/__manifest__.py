@@ -1,0 +1,22 @@
+{
+    "name": "Deal Pipeline - Win Probability",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "summary": "A win probability learned from the company's closed deals, calibrated and measured",
+    "author": "deal_pipeline developers",
+    "website": "https://github.com/deal-pipeline/deal_pipeline",
+    "license": "LGPL-3",
+    "depends": ["deal_pipeline"],
+    "external_dependencies": {"python": ["scikit-learn"]},
+    "data": [
+        "security/deal_pipeline_predict_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/deal_deal_views.xml",
+        "views/deal_win_model_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/deal_pipeline_predict_menus.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
+}

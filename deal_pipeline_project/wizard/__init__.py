@@ -1,0 +1,1 @@
+from . import deal_quote_wizard
