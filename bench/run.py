@@ -852,7 +852,12 @@ def run(args, conf):
         deal_action = pipeline.with_env(uenv).action_open_board()
         # the board with its Open filter, the twin of CRM's Open Opportunities below (a pipeline's
         # board opens without it, to show its closed deals; the browser measures use it too)
-        deal_action["context"] = dict(deal_action["context"], search_default_open=1)
+        # (and without the "My Deals" filter a salesperson's board opens with, as CRM's "My Pipeline"
+        # is left out below: the measuring user sees every salesperson's deals on both sides)
+        deal_action["context"] = {
+            **{key: value for key, value in deal_action["context"].items() if key != "search_default_my_deals"},
+            "search_default_open": 1,
+        }
         deal_side = Side(uenv, deal_action, deal_action["domain"], deal_action["context"], "expected_close_date")
         crm_action = uenv["ir.actions.act_window"]._for_xml_id("crm.crm_lead_action_pipeline")
         # the pipeline of one sales team with the "Open Opportunities" filter, the twin of one
@@ -865,6 +870,11 @@ def run(args, conf):
             {"default_type": "opportunity", "search_default_open_opportunities": 1},
             "date_deadline",
         )
+        # a board that shows nothing would be measured as fast: the figures would mean nothing
+        for side in (deal_side, crm_side):
+            shown = uenv[side.model_name].with_context(side.search_context).search_count(side.domain, limit=LIST_LIMIT)
+            if shown < min(LIST_LIMIT, args.n // 10):
+                raise SystemExit(f"{side.model_name}: the measured board shows {shown} records; check its domain")
         # the reference deal (see profiles()), its CRM twin, and the second column of each board
         deal_stages, lead_stages = board_columns(uenv, deal_side), board_columns(uenv, crm_side)
         deal, lead_id = uenv["deal.deal"].browse(deals.ids[0]), leads.ids[0]
