@@ -70,7 +70,13 @@ class DealStage(models.Model):
 
     def write(self, vals):
         self._api_input_check([vals])
-        return super().write(vals)
+        reordered = "sequence" in vals and any(stage.sequence != vals["sequence"] for stage in self)
+        result = super().write(vals)
+        if reordered:
+            # what went further depends on the order of the stages: counted again in the background
+            self.env["ir.config_parameter"].sudo().set_param("deal_pipeline.funnel_facts_stale", True)
+            self.env.ref("deal_pipeline.ir_cron_deal_funnel_facts")._trigger()
+        return result
 
     @api.constrains("required_field_ids")
     def _check_required_fields(self):

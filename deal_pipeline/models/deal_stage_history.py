@@ -37,6 +37,23 @@ class DealStageHistory(models.Model):
         "count finished stays only.",
     )
 
+    # What the funnel reads, kept by _refresh_funnel_facts whenever the deal's stays change: set on
+    # the deal's first stay in each stage, so that the funnel adds up one row per deal and stage.
+    is_first_stay = fields.Boolean(
+        "First Stay", readonly=True, help="The deal's first stay in the stage: when it reached the stage."
+    )
+    stage_days = fields.Float(
+        "Days in Stage (All Stays)",
+        readonly=True,
+        help="On the deal's first stay in the stage: the days of all its stays in the stage, once it has left "
+        "the stage; empty while it is there.",
+    )
+    went_further = fields.Boolean(
+        readonly=True,
+        help="On the deal's first stay in the stage: the deal reached a later stage of the stage order since "
+        "(a won stage included, a lost one not).",
+    )
+
     # a deal's stays in order, and its current stay (the one without date_out)
     _deal_date_index = models.Index("(deal_id, date_in, id)")
     _current_index = models.Index("(deal_id) WHERE date_out IS NULL")
@@ -131,6 +148,61 @@ class DealStageHistory(models.Model):
                 **columns,
             )
         )
+        self._refresh_funnel_facts(set(columns["deal_id"]))
+
+    @api.model
+    def _refresh_funnel_facts(self, deal_ids=None):
+        """Set ``is_first_stay``, ``stage_days`` and ``went_further`` on the stays of ``deal_ids``
+        (all deals if None) from their stays, in one UPDATE that writes only the rows that change.
+        Later is by the order of the stages (sequence, id), as the board shows them."""
+        deal_filter = SQL("TRUE") if deal_ids is None else SQL("stay.deal_id = ANY(%s)", list(deal_ids))
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH stage_rank AS (
+                        SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank FROM deal_stage
+                     ),
+                     reached AS (
+                        SELECT stay.deal_id, stay.stage_id, MIN(stage_rank.rank) AS rank,
+                               (ARRAY_AGG(stay.id ORDER BY stay.date_in, stay.id))[1] AS first_id,
+                               CASE WHEN BOOL_OR(stay.date_out IS NULL) THEN NULL
+                                    ELSE SUM(stay.duration_days) END AS days,
+                               BOOL_OR(stay.outcome != 'lost') AS counted
+                          FROM deal_stage_history stay
+                          JOIN stage_rank ON stage_rank.id = stay.stage_id
+                         WHERE %(deal_filter)s
+                         GROUP BY stay.deal_id, stay.stage_id
+                     ),
+                     fact AS (
+                        SELECT reached.*,
+                               MAX(reached.rank) FILTER (WHERE reached.counted) OVER (PARTITION BY reached.deal_id)
+                                   AS furthest
+                          FROM reached
+                     )
+                UPDATE deal_stage_history stay
+                   SET is_first_stay = stay.id = fact.first_id,
+                       stage_days = CASE WHEN stay.id = fact.first_id THEN fact.days END,
+                       went_further = stay.id = fact.first_id AND COALESCE(fact.furthest > fact.rank, FALSE)
+                  FROM fact
+                 WHERE stay.deal_id = fact.deal_id AND stay.stage_id = fact.stage_id
+                   AND (stay.is_first_stay, stay.stage_days, stay.went_further) IS DISTINCT FROM (
+                           stay.id = fact.first_id,
+                           CASE WHEN stay.id = fact.first_id THEN fact.days END,
+                           stay.id = fact.first_id AND COALESCE(fact.furthest > fact.rank, FALSE))
+                """,
+                deal_filter=deal_filter,
+            )
+        )
+        self.invalidate_model(["is_first_stay", "stage_days", "went_further"])
+
+    @api.model
+    def _cron_refresh_funnel_facts(self):
+        """After the stages were put in another order: what went further, for every deal."""
+        parameters = self.env["ir.config_parameter"].sudo()
+        if not parameters.get_param("deal_pipeline.funnel_facts_stale"):
+            return
+        parameters.set_param("deal_pipeline.funnel_facts_stale", False)
+        self._refresh_funnel_facts()
 
     @api.model
     def _import_stays(self, stays):
