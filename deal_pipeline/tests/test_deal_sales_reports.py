@@ -386,9 +386,14 @@ class TestDealSalesReports(DealCommon):
         changes = sum(amount for category, amount in totals.items() if category not in ("start", "end"))
         self.assertAlmostEqual(start + changes, end, places=2)
         # the bars in their order
-        self.assertEqual(
-            list(totals), ["start", "created", "reopened", "pulled_in", "amount", "pushed_out", "won", "lost", "end"]
-        )
+        bars = ["start", "created", "reopened", "pulled_in", "amount", "pushed_out", "won", "lost", "end"]
+        self.assertEqual(list(totals), bars)
+        # as the graph and the grouped list read them (ordered by their groupby), and reversed
+        for order, expected in ((None, bars), ("category desc", bars[::-1])):
+            groups = Report.formatted_read_group(
+                [("deal_id", "in", deals.ids)], ["category"], ["amount:sum"], order=order
+            )
+            self.assertEqual([group["category"] for group in groups], expected)
         # from March 6th: the two deals pushed out before are not in the pipeline at the start, the
         # one created before is
         later = Report.with_context(waterfall_date_from="2026-03-06")
