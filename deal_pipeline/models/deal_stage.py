@@ -96,16 +96,34 @@ class DealStage(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        counts = self.env["deal.deal"]._count_deals_by("stage_id", self)
-        if counts:
-            raise UserError(
-                "\n".join(
-                    self.env._(
-                        "The stage “%(stage)s” holds %(count)s deal(s), archived ones included: move them to "
-                        "another stage first, or archive the stage instead of deleting it.",
-                        stage=stage.name,
-                        count=count,
-                    )
-                    for stage, count in counts.items()
-                )
+        # A stage deals went through stays in their stage history (the funnel and the win
+        # probability read it), which the database keeps from being deleted: said here first.
+        holding = self.env["deal.deal"]._count_deals_by("stage_id", self)
+        passed = dict(
+            self.env["deal.stage.history"]
+            .sudo()
+            ._read_group(
+                [("stage_id", "in", list(set(self.ids) - {stage.id for stage in holding}))],
+                ["stage_id"],
+                ["deal_id:count_distinct"],
             )
+        )
+        messages = [
+            self.env._(
+                "The stage “%(stage)s” holds %(count)s deal(s), archived ones included: move them to "
+                "another stage first, or archive the stage instead of deleting it.",
+                stage=stage.name,
+                count=count,
+            )
+            for stage, count in holding.items()
+        ] + [
+            self.env._(
+                "%(count)s deal(s) went through the stage “%(stage)s”, archived ones included, and their "
+                "history keeps it for the reports: archive the stage instead of deleting it.",
+                stage=stage.name,
+                count=count,
+            )
+            for stage, count in passed.items()
+        ]
+        if messages:
+            raise UserError("\n".join(messages))

@@ -71,9 +71,13 @@ class DealWaterfallReport(models.Model):
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):  # noqa: PLR0917 (Odoo's signature)
-        # the bars in their order, not in the alphabetical order of their keys
-        if not order and "category" in groupby:
-            order = ",".join("sequence:min" if spec == "category" else spec for spec in groupby)
+        # the bars in their order, not in the alphabetical order of their keys (the web client
+        # orders its groups by their key: formatted_read_group's default order is the groupby)
+        if "category" in groupby:
+            terms = [term.strip() for term in (order or ",".join(groupby)).split(",")]
+            order = ",".join(
+                "sequence:min" + term[len("category") :] if term.split()[0] == "category" else term for term in terms
+            )
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model

@@ -47,8 +47,8 @@ class DealWinReport(models.Model):
     date_open = fields.Date("Opened On", readonly=True)
     date_closed = fields.Date("Closed On", readonly=True)
     outcome = fields.Selection([(key, label) for key, label in OUTCOMES if key != "open"], readonly=True)
-    won_count = fields.Integer("Won", readonly=True)
-    lost_count = fields.Integer("Lost", readonly=True)
+    won_count = fields.Integer("Won Deals", readonly=True)
+    lost_count = fields.Integer("Lost Deals", readonly=True)
     win_rate = fields.Float(
         "Win Rate (%)",
         aggregator="avg",
