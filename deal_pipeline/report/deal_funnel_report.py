@@ -84,7 +84,7 @@ class DealFunnelReport(models.Model):
                  )
             SELECT furthest.id, furthest.deal_id, furthest.stage_id, furthest.pipeline_id, furthest.user_id,
                    furthest.partner_id, furthest.company_id, furthest.outcome,
-                   furthest.date_open::date AS date_open, furthest.date_in::date AS date_in, 1 AS reached_count,
+                   %(date_open)s AS date_open, %(date_in)s AS date_in, 1 AS reached_count,
                    CASE WHEN furthest.won_stage THEN NULL
                         WHEN furthest.last_rank > furthest.rank THEN 100.0
                         WHEN furthest.outcome = 'open' THEN NULL
@@ -94,6 +94,8 @@ class DealFunnelReport(models.Model):
               FROM furthest
             """,
             deal_fields=deal_fields,
+            date_open=self.env["deal.win.report"]._local_date_sql("furthest", "date_open"),
+            date_in=self.env["deal.win.report"]._local_date_sql("furthest", "date_in"),
             reached_fields=SQL(
                 "reached.date_open, reached.pipeline_id, reached.user_id, reached.partner_id, reached.company_id, "
                 "reached.outcome"
