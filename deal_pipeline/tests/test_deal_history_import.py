@@ -131,6 +131,16 @@ class TestDealHistoryImport(DealCommon):
         self.assertFalse(self.env["deal.deal"].search_count([("name", "=like", "History deal %")]))
         self.assertFalse(self.env["deal.stage.history"].search_count([("deal_id.name", "=like", "History deal %")]))
 
+    @users("deal_manager", "deal_own")
+    def test_an_empty_opening_date_opens_the_deal_at_its_creation(self):
+        """An export's open deal without opening date (an empty cell) opens when it is created; a
+        salesman whose file has empty date columns gives no date and is not refused."""
+        result = self._import([self._row(0, "Qualified", created="")])
+        self.assertFalse(result["messages"])
+        deal = self.env["deal.deal"].browse(result["ids"])
+        self.assertEqual((deal.date_open, deal.date_closed), (deal.create_date, False))
+        self.assertEqual(self._stays(deal), [(self.stage_qualification, deal.create_date, False)])
+
     @users("deal_manager")
     def test_dates_without_time_are_the_days_of_the_administrator_and_of_the_reports(self):
         """A CRM export with dates only (M/D/YYYY), imported by an administrator in Rome: each date
