@@ -111,6 +111,18 @@ class DealDeal(models.Model):
     # History: the opening and closing dates given when a deal is created (imported)
     # ------------------------------------------------------------------------------------------
 
+    @api.model
+    def _without_empty_dates(self, vals_list):
+        """``vals_list`` without the opening and closing dates left empty: an empty cell of an
+        import (an export's open deal without opening date) gives no date, the deal opens at its
+        creation, and nobody is refused for giving a date he did not give."""
+        return [
+            {name: value for name, value in vals.items() if name not in GIVEN_DATES or value}
+            if any(name in vals and not vals[name] for name in GIVEN_DATES)
+            else vals
+            for vals in vals_list
+        ]
+
     def _date_label(self, name):
         return f"“{self._fields[name]._description_string(self.env)}” ({name})"
 

@@ -67,7 +67,7 @@ class DealFunnelReport(models.Model):
         return SQL(
             """
             SELECT stay.id, stay.deal_id, stay.stage_id, deal.pipeline_id, deal.user_id, deal.partner_id,
-                   deal.company_id, deal.outcome, deal.date_open::date AS date_open, stay.date_in::date AS date_in,
+                   deal.company_id, deal.outcome, %(date_open)s AS date_open, %(date_in)s AS date_in,
                    1 AS reached_count,
                    CASE WHEN stay.outcome = 'won' THEN NULL
                         WHEN stay.went_further THEN 100.0
@@ -78,5 +78,7 @@ class DealFunnelReport(models.Model):
               FROM deal_stage_history stay
               JOIN deal_deal deal ON deal.id = stay.deal_id
              WHERE stay.is_first_stay AND stay.outcome != 'lost' AND deal.active
-            """
+            """,
+            date_open=self.env["deal.win.report"]._local_date_sql("deal", "date_open"),
+            date_in=self.env["deal.win.report"]._local_date_sql("stay", "date_in"),
         )
