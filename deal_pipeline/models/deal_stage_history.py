@@ -214,8 +214,7 @@ class DealStageHistory(models.Model):
             for stay, date_in, date_out in zip(deal_stays, dates, [*dates[1:], None], strict=True):
                 stage = self.env["deal.stage"].browse(stay["stage_id"])
                 rows.append({"deal": deal, "stage": stage, "date_in": date_in, "date_out": date_out})
-            deal.date_open = dates[0]
-            if deal.outcome != "open":
-                deal.date_closed = dates[-1]
+            # one write per deal: its dates differ from every other deal's
+            deal.write({"date_open": dates[0]} | ({"date_closed": dates[-1]} if deal.outcome != "open" else {}))
         self._insert_stays(rows)
         deals.invalidate_recordset(["stage_history_ids"])
