@@ -157,8 +157,10 @@ class TestConvertHistory(DealCrmCommon):
     def test_crm_stages_of_one_deal_stage_make_one_stay(self):
         """Five open CRM stages on four open deal stages: New and Onboarding (the 2nd of 5) both
         stand for New, and the opportunity's time in them is one stay."""
-        onboarding, _quote = self.env["crm.stage"].sudo().create(
-            [{"name": "Onboarding", "sequence": 1}, {"name": "Quote", "sequence": 2}]
+        onboarding, _quote = (
+            self.env["crm.stage"]
+            .sudo()
+            .create([{"name": "Onboarding", "sequence": 1}, {"name": "Quote", "sequence": 2}])
         )
         with self._at(CREATED):
             lead = self._new_lead("Five stages")
