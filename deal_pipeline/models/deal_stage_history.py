@@ -10,8 +10,9 @@ from .deal_stage import OUTCOMES
 class DealStageHistory(models.Model):
     """One stay of a deal in a stage of a pipeline: from ``date_in``, when the deal entered it,
     to ``date_out``, when it left it (empty while the deal is there). Written only by the deal's
-    own create() and write() (``_log_moves``), by the import of a closed deal (``_log_imported``)
-    and by the upgrade that reads the stage tracking; read by whoever may read the deal."""
+    own create() and write() (``_log_created``, ``_log_moves``), by a deals administrator's
+    import of stays (``_import_stays``) and by the upgrade that reads the stage tracking
+    (``_tracked_stays``); read by whoever may read the deal."""
 
     _name = "deal.stage.history"
     _description = "Deal Stage History"
@@ -205,6 +206,59 @@ class DealStageHistory(models.Model):
         self._refresh_funnel_facts()
 
     @api.model
+    def _tracked_stays(self, model, field_name, records):
+        """SQL of the stays of ``records`` of ``model`` in the values of its tracked many2one or
+        boolean field ``field_name``, read from its tracking (mail.tracking.value), each change
+        dated by the creation of its tracking value, as Odoo's mail.tracking.duration.mixin reads
+        them: users write a message's date, never a tracking value. A first stay from the opening
+        in the value the first tracked change left (the current value when none was tracked), one
+        stay per tracked change, and a last stay in the current value from its last update when the
+        tracking missed the last change.
+
+        :param SQL records: the records, with the columns ``id``, ``value`` (the current value),
+            ``date_open`` (the start of the first stay) and ``date_update`` (when the value last
+            changed, or NULL to count the current value from the last tracked change)
+        :return: SQL of the rows ``res_id``, ``value``, ``date_in``, ``date_out`` (NULL for the
+            current stay), ``seq`` (the order of stays of the same time)
+        """
+        field = self.env["ir.model.fields"]._get(model, field_name)
+        return SQL(
+            """WITH records AS (%(records)s),
+               moves AS (
+                   SELECT msg.res_id, tracking.create_date AS date, tracking.id AS seq,
+                          tracking.old_value_integer AS old_value, tracking.new_value_integer AS new_value
+                     FROM mail_message msg
+                     JOIN mail_tracking_value tracking ON tracking.mail_message_id = msg.id
+                    WHERE msg.model = %(model)s AND msg.res_id = ANY(ARRAY(SELECT id FROM records))
+                      AND tracking.field_id = %(field)s
+               ),
+               firsts AS (
+                   SELECT DISTINCT ON (res_id) res_id, old_value, date FROM moves ORDER BY res_id, date, seq
+               ),
+               lasts AS (
+                   SELECT DISTINCT ON (res_id) res_id, new_value, date FROM moves ORDER BY res_id, date DESC, seq DESC
+               ),
+               stays AS (
+                   SELECT r.id AS res_id, COALESCE(f.old_value, r.value) AS value,
+                          LEAST(r.date_open, f.date) AS date_in, 0 AS seq
+                     FROM records r
+                     LEFT JOIN firsts f ON f.res_id = r.id
+                   UNION ALL
+                   SELECT m.res_id, m.new_value, m.date, m.seq FROM moves m
+                   UNION ALL
+                   SELECT r.id, r.value, GREATEST(r.date_update, l.date), 2147483647
+                     FROM records r JOIN lasts l ON l.res_id = r.id
+                    WHERE l.new_value IS DISTINCT FROM r.value
+               )
+               SELECT res_id, value, date_in, seq,
+                      LEAD(date_in) OVER (PARTITION BY res_id ORDER BY date_in, seq) AS date_out
+                 FROM stays""",
+            records=records,
+            model=model,
+            field=field.id,
+        )
+
+    @api.model
     def _import_stays(self, stays):
         """Replace the history of deals by ``stays`` (dicts of ``deal_id``, ``stage_id`` and
         ``date_in``): each stay lasts until the deal's next one, the last ends in the deal's
@@ -232,8 +286,7 @@ class DealStageHistory(models.Model):
             for stay, date_in, date_out in zip(deal_stays, dates, [*dates[1:], None], strict=True):
                 stage = self.env["deal.stage"].browse(stay["stage_id"])
                 rows.append({"deal": deal, "stage": stage, "date_in": date_in, "date_out": date_out})
-            deal.date_open = dates[0]
-            if deal.outcome != "open":
-                deal.date_closed = dates[-1]
+            # one write per deal: its dates differ from every other deal's
+            deal.write({"date_open": dates[0]} | ({"date_closed": dates[-1]} if deal.outcome != "open" else {}))
         self._insert_stays(rows)
         deals.invalidate_recordset(["stage_history_ids"])
