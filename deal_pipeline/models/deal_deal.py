@@ -343,7 +343,7 @@ class DealDeal(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = self._without_empty_dates(vals_list)
+        vals_list = self._without_empty_dates(self._with_default_dates(vals_list))
         self._api_input_check(vals_list, create=True)
         self._check_given_dates(vals_list)
         if any("pipeline_id" not in vals for vals in vals_list):

@@ -112,6 +112,15 @@ class DealDeal(models.Model):
     # ------------------------------------------------------------------------------------------
 
     @api.model
+    def _with_default_dates(self, vals_list):
+        """``vals_list`` with the opening and closing dates that the context's defaults give
+        (``default_date_open``, ``default_date_closed``) as if the values gave them, so that they
+        pass the same checks: a default is a date given too."""
+        defaults = {
+            name: self.env.context[f"default_{name}"] for name in GIVEN_DATES if f"default_{name}" in self.env.context
+        }
+        return [defaults | vals for vals in vals_list] if defaults else vals_list
+
     def _without_empty_dates(self, vals_list):
         """``vals_list`` without the opening and closing dates left empty: an empty cell of an
         import (an export's open deal without opening date) gives no date, the deal opens at its

@@ -221,3 +221,23 @@ class TestDealHistoryApi(HttpCase):
             self.assertEqual(response.status_code, 403, response.text)
             self.assertIn(f"({field})", response.json()["message"])
         self.assertFalse(self.env["deal.deal"].search_count([("name", "=", "Backdated")]))
+
+    def test_a_salesman_cannot_give_the_dates_as_defaults(self):
+        """The context's defaults give the dates too: refused to a salesman as the values are."""
+        won = self.env.ref("deal_pipeline.stage_won")
+        for context, field in (
+            ({"default_date_open": "2025-01-10 08:00:00"}, "date_open"),
+            ({"default_stage_id": won.id, "default_date_closed": "2025-01-10 08:00:00"}, "date_closed"),
+        ):
+            with mute_logger("odoo.http"):
+                response = self.url_open(
+                    "/json/2/deal.deal/create",
+                    json={
+                        "vals_list": [{"name": "Backdated by default", "partner_id": self.customer.id}],
+                        "context": context,
+                    },
+                    headers={"Authorization": f"Bearer {self.key}"},
+                )
+            self.assertEqual(response.status_code, 403, response.text)
+            self.assertIn(f"({field})", response.json()["message"])
+        self.assertFalse(self.env["deal.deal"].search_count([("name", "=", "Backdated by default")]))
