@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, clean_context, format_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -180,7 +180,11 @@ class CrmLead(models.Model):
                 values = lead._prepare_deal_values(pipeline, find_stage(lead, pipeline), tags, lost_reason)
                 values["stage_id"] = self._deal_reachable_stage(pipeline, values).id
                 vals_list.append(values)
-            deals = self.env["deal.deal"].with_context(**CONVERT_CONTEXT).create(vals_list)
+            # the caller's defaults are the opportunities' (default_type, default_team_id...): the
+            # deals get their values, dates included, from the opportunities only
+            deals = (
+                self.env["deal.deal"].with_context(clean_context(self.env.context), **CONVERT_CONTEXT).create(vals_list)
+            )
             for owner, owner_deals in deals.grouped("user_id").items():
                 if owner:
                     owner_deals._message_auto_subscribe({"user_id": owner.id})
