@@ -120,14 +120,8 @@ class DealPipeline(models.Model):
         # A pipeline deals went through stays in their stage history, which the database keeps
         # from being deleted: said here first.
         holding = self.env["deal.deal"]._count_deals_by("pipeline_id", self)
-        passed = dict(
-            self.env["deal.stage.history"]
-            .sudo()
-            ._read_group(
-                [("pipeline_id", "in", list(set(self.ids) - {pipeline.id for pipeline in holding}))],
-                ["pipeline_id"],
-                ["deal_id:count_distinct"],
-            )
+        passed = self.env["deal.stage.history"]._count_deals_through(
+            "pipeline_id", self.filtered(lambda pipeline: pipeline not in holding)
         )
         messages = [
             self.env._(

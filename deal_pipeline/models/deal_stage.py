@@ -99,14 +99,8 @@ class DealStage(models.Model):
         # A stage deals went through stays in their stage history (the funnel and the win
         # probability read it), which the database keeps from being deleted: said here first.
         holding = self.env["deal.deal"]._count_deals_by("stage_id", self)
-        passed = dict(
-            self.env["deal.stage.history"]
-            .sudo()
-            ._read_group(
-                [("stage_id", "in", list(set(self.ids) - {stage.id for stage in holding}))],
-                ["stage_id"],
-                ["deal_id:count_distinct"],
-            )
+        passed = self.env["deal.stage.history"]._count_deals_through(
+            "stage_id", self.filtered(lambda stage: stage not in holding)
         )
         messages = [
             self.env._(

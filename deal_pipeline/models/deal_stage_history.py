@@ -67,6 +67,14 @@ class DealStageHistory(models.Model):
             )
 
     @api.model
+    def _count_deals_through(self, field_name, records):
+        """{record: deals whose history went through it, archived ones included} for the
+        ``records`` of ``field_name`` (stage_id, pipeline_id): a count, whoever may read them."""
+        return dict(
+            self.sudo()._read_group([(field_name, "in", records.ids)], [field_name], ["deal_id:count_distinct"])
+        )
+
+    @api.model
     def _log_created(self, deals, vals_list):
         """Start the first stays of new ``deals`` (created from ``vals_list``, in the same order),
         at their ``date_open``. A deal created closed with a closing date given after its opening
