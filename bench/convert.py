@@ -3,7 +3,8 @@
 Creates a throw-away database like ``run.py`` (deal_pipeline and crm, so deal_pipeline_crm too),
 seeds N opportunities, their sale orders and customers with run.py's seeder (won, lost with a
 reason, open in two teams, tags; one or two orders on ~30% of them, confirmed and invoiced for
-the won ones), an activity on 20%, then converts them all with
+the won ones), an activity on 20%, their past in the chatter's tracking (created 120 days ago, two
+tracked stage changes, the lost ones' archiving), then converts them all with
 ``crm.lead.action_convert_to_deal()`` as a salesperson who sees every document, and prints the
 time, the rate and the number of queries. See bench/README.md.
 
@@ -57,9 +58,49 @@ def seed(env, args):
     # as an import: no assignment e-mail per activity
     Activity = env["mail.activity"].with_context(**SEED_CONTEXT, mail_activity_quick_update=True)
     seeder.run_batches("activities", Activity, activities)
+    seed_history(env, seeder, leads)
     env.cr.execute("ANALYZE")
     env.cr.commit()
     return seeder, leads, seeder.timings["sale orders"]["count"], len(activities)
+
+
+def seed_history(env, seeder, leads):
+    """The past that CRM's chatter tracks, written in SQL: the opportunities created 120 days ago,
+    moved from the first CRM stage to the second 30 days later and into their current stage 60
+    days later (two stage tracking values), the lost ones archived 90 days later (an active
+    tracking value), as the conversion reads them."""
+    cr = env.cr
+    first, second = seeder.crm_stages[0].id, seeder.crm_stages[1].id
+    fields = env["ir.model.fields"]
+    stage_field, active_field = fields._get("crm.lead", "stage_id").id, fields._get("crm.lead", "active").id
+    cr.execute(
+        "UPDATE crm_lead SET create_date = NOW() AT TIME ZONE 'UTC' - INTERVAL '120 days' WHERE id = ANY(%s)",
+        [leads.ids],
+    )
+    # (day, field, old value, new value, only the lost ones) of each tracked change
+    changes = [
+        (30, stage_field, first, second, False),
+        (60, stage_field, second, None, False),
+        (90, active_field, 1, 0, True),
+    ]
+    for day, field, old, new, lost_only in changes:
+        cr.execute(
+            """WITH msg AS (
+                   INSERT INTO mail_message (model, res_id, message_type, date, create_date, write_date)
+                   SELECT 'crm.lead', lead.id, 'notification', lead.create_date + %(day)s * INTERVAL '1 day',
+                          lead.create_date + %(day)s * INTERVAL '1 day', lead.create_date + %(day)s * INTERVAL '1 day'
+                     FROM crm_lead lead
+                    WHERE lead.id = ANY(%(ids)s) AND (NOT %(lost_only)s OR NOT lead.active)
+                   RETURNING id, res_id, date
+               )
+               INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_integer, new_value_integer,
+                                                create_date, write_date)
+               SELECT %(field)s, msg.id, %(old)s, COALESCE(%(new)s, lead.stage_id), msg.date, msg.date
+                 FROM msg JOIN crm_lead lead ON lead.id = msg.res_id""",
+            {"day": day, "ids": leads.ids, "lost_only": lost_only, "field": field, "old": old, "new": new},
+        )
+    cr.execute("SELECT COUNT(*) FROM mail_tracking_value")
+    log(f"tracked changes: {cr.fetchone()[0]}")
 
 
 def run(args, conf):
@@ -83,6 +124,7 @@ def run(args, conf):
         cr.commit()
         deals = env["deal.deal"].search_count([("lead_id", "!=", False)])
         linked = env["sale.order"].search_count([("deal_id", "!=", False)])
+        stays = env["deal.stage.history"].search_count([("deal_id.lead_id", "!=", False)])
         again = time.perf_counter()
         second = leads.with_env(uenv).action_convert_to_deal()
         again = time.perf_counter() - again
@@ -98,6 +140,7 @@ def run(args, conf):
         "deals": deals,
         "orders": order_count,
         "orders_linked": linked,
+        "stays": stays,
         "activities": activity_count,
         "summary": action["params"]["message"],
         "second_run_seconds": round(again, 1),

@@ -56,10 +56,11 @@ def seed(env, n, changes):
         [changes],
     )
     cr.execute(
-        """INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_integer, new_value_integer)
+        """INSERT INTO mail_tracking_value (field_id, mail_message_id, old_value_integer, new_value_integer,
+                                           create_date, write_date)
            SELECT %(field)s, msg.id, (%(stages)s::int[])[(msg.k - 1) %% %(count)s + 1],
-                  (%(stages)s::int[])[msg.k %% %(count)s + 1]
-             FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY res_id ORDER BY date, id) AS k
+                  (%(stages)s::int[])[msg.k %% %(count)s + 1], msg.date, msg.date
+             FROM (SELECT id, date, ROW_NUMBER() OVER (PARTITION BY res_id ORDER BY date, id) AS k
                      FROM mail_message WHERE model = 'deal.deal' AND message_type = 'notification') msg""",
         {"field": field_id, "stages": stages, "count": len(stages)},
     )

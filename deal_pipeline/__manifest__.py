@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/Sales",
     "summary": "Deals on a drag-and-drop pipeline, tied to quotations and invoices",
     "author": "deal_pipeline developers",
@@ -15,6 +15,7 @@
         "data/deal_pipeline_data.xml",
         "data/deal_import_mapping_data.xml",
         "data/deal_contact_role_data.xml",
+        "data/ir_cron_data.xml",
         "views/deal_stage_views.xml",
         "views/deal_pipeline_views.xml",
         "views/deal_lost_reason_views.xml",

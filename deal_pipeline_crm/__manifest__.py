@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline - CRM",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "summary": "Convert Odoo CRM opportunities into deals, with their quotations and activities",
     "author": "deal_pipeline developers",

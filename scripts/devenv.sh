@@ -2,7 +2,7 @@
 # Development environment of deal_pipeline: reaches PostgreSQL (or starts the project's own
 # cluster), finds the Odoo 19.0 source, keeps a cached virtual environment, then runs Odoo, the
 # tests, the linters, the benchmark, the load test or the wheel build.
-# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|load|load-test|shell|i18n|screenshots|stop
+# Usage: scripts/devenv.sh setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|check-real-export|load|load-test|shell|i18n|screenshots|stop
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -571,6 +571,14 @@ cmd_bench_win_model() {
     exec "$VENV_DIR/bin/python" bench/win_model.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
 }
 
+# The reports checked against a real CRM export imported through Odoo's import:
+# bench/real_export.py --csv FILE (Maven Analytics' sales_pipeline.csv, not in the repository).
+cmd_check_real_export() {
+    setup
+    cd "$REPO_DIR"
+    exec "$VENV_DIR/bin/python" bench/real_export.py --odoo-src "$ODOO_SRC" --data-dir "$DATA_DIR" --repo "$REPO_DIR" "$@"
+}
+
 # Production topology under load: bench/load/load.sh (primary + replica, prefork Odoo, Locust).
 cmd_load() {
     ensure_odoo_source
@@ -663,10 +671,14 @@ main() {
         shift
         cmd_bench_win_model "$@"
         ;;
+    check-real-export)
+        shift
+        cmd_check_real_export "$@"
+        ;;
     uninstall-check) cmd_uninstall_check ;;
     upgrade-check) cmd_upgrade_check ;;
     load-test) cmd_load_test ;;
-    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|load|load-test|shell|i18n|screenshots|stop" ;;
+    *) die "usage: $0 setup|run|test|test-odoo|uninstall-check|upgrade-check|lint|format|wheels|bench|bench-win-model|check-real-export|load|load-test|shell|i18n|screenshots|stop" ;;
     esac
 }
 

@@ -228,6 +228,7 @@ def shots(odoo):
     new_quote = ".o_statusbar_buttons button:not([name^=action])"
     convert = f'button[name="{odoo.ref("deal_pipeline_crm.deal_convert_wizard_action")}"]'
     crm_app = odoo.ref("crm.crm_menu_root")
+    sales_app = odoo.ref("sale.sale_menu_root")
     tab = '.o_notebook .nav-link[name="{}"]'.format
     form = ".o_form_view .o_form_sheet"
     return [
@@ -305,7 +306,8 @@ def shots(odoo):
         {
             "addon": "deal_pipeline",
             "name": "waterfall",
-            "url": "/odoo/action-deal_pipeline.deal_waterfall_wizard_action",
+            # opened from the Sales menu, as a manager does: the report keeps the app's menu
+            "url": f"/odoo/action-deal_pipeline.deal_waterfall_wizard_action?menu_id={sales_app}",
             "ready": ".modal .o_form_view",
             "clicks": [('.modal button[name="action_open_report"]', ".o_graph_renderer canvas")],
         },

@@ -133,6 +133,17 @@ def stage_history_after(env, state):
         sys.exit(f"upgrade check failed: deals {wrong.ids} have no opening date or no history ending in their stage")
 
 
+def funnel_facts_after(env, state):
+    """The deal_pipeline 19.0.1.5.0 migration marks the first stay of every deal in every stage it
+    went through (no record of MODELS changes)."""
+    env.cr.execute(
+        """SELECT deal_id, stage_id FROM deal_stage_history GROUP BY deal_id, stage_id
+            HAVING COUNT(*) FILTER (WHERE is_first_stay) != 1"""
+    )
+    if wrong := env.cr.fetchall():
+        sys.exit(f"upgrade check failed: (deal, stage) {wrong} have no single first stay")
+
+
 # (addon, version, how the fill makes the database like one that its migration expects, what
 # that migration changes in the saved state), for each migration of the addons.
 MIGRATIONS = [
@@ -140,6 +151,7 @@ MIGRATIONS = [
     ("deal_pipeline", "19.0.1.1.0", accountant_rule_before, accountant_rule_after),
     ("deal_pipeline_crm", "19.0.1.1.0", lambda env: None, converted_leads_after),
     ("deal_pipeline", "19.0.1.4.0", lambda env: None, stage_history_after),
+    ("deal_pipeline", "19.0.1.5.0", lambda env: None, funnel_facts_after),
 ]
 
 

@@ -343,6 +343,7 @@ class DealDeal(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = self._without_empty_dates(self._with_default_dates(vals_list))
         self._api_input_check(vals_list, create=True)
         self._check_given_dates(vals_list)
         if any("pipeline_id" not in vals for vals in vals_list):
@@ -361,6 +362,7 @@ class DealDeal(models.Model):
         batch would also be reported on the batch's first row."""
         if len(vals_list) > 1:
             try:
+                vals_list = self._without_empty_dates(vals_list)
                 self._api_input_check(vals_list, create=True)
                 self._check_given_dates(vals_list)
             except UserError as error:

@@ -111,6 +111,27 @@ class DealDeal(models.Model):
     # History: the opening and closing dates given when a deal is created (imported)
     # ------------------------------------------------------------------------------------------
 
+    @api.model
+    def _with_default_dates(self, vals_list):
+        """``vals_list`` with the opening and closing dates that the context's defaults give
+        (``default_date_open``, ``default_date_closed``) as if the values gave them, so that they
+        pass the same checks: a default is a date given too."""
+        defaults = {
+            name: self.env.context[f"default_{name}"] for name in GIVEN_DATES if f"default_{name}" in self.env.context
+        }
+        return [defaults | vals for vals in vals_list] if defaults else vals_list
+
+    def _without_empty_dates(self, vals_list):
+        """``vals_list`` without the opening and closing dates left empty: an empty cell of an
+        import (an export's open deal without opening date) gives no date, the deal opens at its
+        creation, and nobody is refused for giving a date he did not give."""
+        return [
+            {name: value for name, value in vals.items() if name not in GIVEN_DATES or value}
+            if any(name in vals and not vals[name] for name in GIVEN_DATES)
+            else vals
+            for vals in vals_list
+        ]
+
     def _date_label(self, name):
         return f"“{self._fields[name]._description_string(self.env)}” ({name})"
 

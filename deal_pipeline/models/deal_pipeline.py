@@ -117,19 +117,31 @@ class DealPipeline(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        counts = self.env["deal.deal"]._count_deals_by("pipeline_id", self)
-        if counts:
-            raise UserError(
-                "\n".join(
-                    self.env._(
-                        "The pipeline “%(pipeline)s” holds %(count)s deal(s), archived ones included: move them "
-                        "to another pipeline first, or archive the pipeline instead of deleting it.",
-                        pipeline=pipeline.name,
-                        count=count,
-                    )
-                    for pipeline, count in counts.items()
-                )
+        # A pipeline deals went through stays in their stage history, which the database keeps
+        # from being deleted: said here first.
+        holding = self.env["deal.deal"]._count_deals_by("pipeline_id", self)
+        passed = self.env["deal.stage.history"]._count_deals_through(
+            "pipeline_id", self.filtered(lambda pipeline: pipeline not in holding)
+        )
+        messages = [
+            self.env._(
+                "The pipeline “%(pipeline)s” holds %(count)s deal(s), archived ones included: move them "
+                "to another pipeline first, or archive the pipeline instead of deleting it.",
+                pipeline=pipeline.name,
+                count=count,
             )
+            for pipeline, count in holding.items()
+        ] + [
+            self.env._(
+                "%(count)s deal(s) went through the pipeline “%(pipeline)s”, archived ones included, and "
+                "their history keeps it for the reports: archive the pipeline instead of deleting it.",
+                pipeline=pipeline.name,
+                count=count,
+            )
+            for pipeline, count in passed.items()
+        ]
+        if messages:
+            raise UserError("\n".join(messages))
 
     def _open_stages(self):
         """Its open stages, in board order."""

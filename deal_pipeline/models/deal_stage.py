@@ -70,7 +70,13 @@ class DealStage(models.Model):
 
     def write(self, vals):
         self._api_input_check([vals])
-        return super().write(vals)
+        reordered = "sequence" in vals and any(stage.sequence != vals["sequence"] for stage in self)
+        result = super().write(vals)
+        if reordered:
+            # what went further depends on the order of the stages: counted again in the background
+            self.env["ir.config_parameter"].sudo().set_param("deal_pipeline.funnel_facts_stale", True)
+            self.env.ref("deal_pipeline.ir_cron_deal_funnel_facts")._trigger()
+        return result
 
     @api.constrains("required_field_ids")
     def _check_required_fields(self):
@@ -90,16 +96,28 @@ class DealStage(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        counts = self.env["deal.deal"]._count_deals_by("stage_id", self)
-        if counts:
-            raise UserError(
-                "\n".join(
-                    self.env._(
-                        "The stage “%(stage)s” holds %(count)s deal(s), archived ones included: move them to "
-                        "another stage first, or archive the stage instead of deleting it.",
-                        stage=stage.name,
-                        count=count,
-                    )
-                    for stage, count in counts.items()
-                )
+        # A stage deals went through stays in their stage history (the funnel and the win
+        # probability read it), which the database keeps from being deleted: said here first.
+        holding = self.env["deal.deal"]._count_deals_by("stage_id", self)
+        passed = self.env["deal.stage.history"]._count_deals_through(
+            "stage_id", self.filtered(lambda stage: stage not in holding)
+        )
+        messages = [
+            self.env._(
+                "The stage “%(stage)s” holds %(count)s deal(s), archived ones included: move them to "
+                "another stage first, or archive the stage instead of deleting it.",
+                stage=stage.name,
+                count=count,
             )
+            for stage, count in holding.items()
+        ] + [
+            self.env._(
+                "%(count)s deal(s) went through the stage “%(stage)s”, archived ones included, and their "
+                "history keeps it for the reports: archive the stage instead of deleting it.",
+                stage=stage.name,
+                count=count,
+            )
+            for stage, count in passed.items()
+        ]
+        if messages:
+            raise UserError("\n".join(messages))

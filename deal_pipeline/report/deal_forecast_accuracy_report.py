@@ -55,8 +55,8 @@ class DealForecastAccuracyReport(models.Model):
             """
             SELECT deal.id, deal.id AS deal_id, deal.partner_id, deal.user_id, deal.pipeline_id, deal.company_id,
                    %(currency_id)s AS currency_id,
-                   deal.date_closed::date AS date_closed, deal.first_close_date,
-                   deal.date_closed::date - deal.first_close_date AS days_late,
+                   %(date_closed)s AS date_closed, deal.first_close_date,
+                   %(date_closed)s - deal.first_close_date AS days_late,
                    deal.close_date_push_count,
                    deal.first_amount_company * account_currency_table.rate AS first_amount,
                    deal.amount_company * account_currency_table.rate AS won_amount,
@@ -68,4 +68,5 @@ class DealForecastAccuracyReport(models.Model):
             """,
             currency_id=self.env.company.currency_id.id,
             currency_table=self.env["res.currency"]._get_simple_currency_table(self.env.companies),
+            date_closed=self.env["deal.win.report"]._local_date_sql("deal", "date_closed"),
         )

@@ -6,11 +6,12 @@ from ..models.deal_stage import OUTCOMES
 
 class DealFunnelReport(models.Model):
     """The funnel, from the stage history: one row per active deal and stage it reached (open or
-    won stages; a stage entered again counts once). Per stage: the deals that reached it, the share
-    that went further (reached a later stage of the stage order, won included), the share won in
-    the end, and the days spent in it. The shares are averages of a 100 or 0 per deal over the
-    deals whose answer is known: a deal still open and not further yet, or not closed yet, counts
-    in neither; days are those of the deals that have left the stage."""
+    won stages; a stage entered again counts once: the deal's first stay there, which holds the
+    figures of all its stays, see deal.stage.history._refresh_funnel_facts). Per stage: the deals
+    that reached it, the share that went further (reached a later stage of the stage order, won
+    included), the share won in the end, and the days spent in it. The shares are averages of a
+    100 or 0 per deal over the deals whose answer is known: a deal still open and not further yet,
+    or not closed yet, counts in neither; days are those of the deals that have left the stage."""
 
     _name = "deal.funnel.report"
     _description = "Funnel"
@@ -20,8 +21,15 @@ class DealFunnelReport(models.Model):
     # Fields read by the query: flushed before it runs.
     _depends = {
         "deal.deal": ["active", "company_id", "date_open", "outcome", "partner_id", "pipeline_id", "user_id"],
-        "deal.stage": ["outcome", "sequence"],
-        "deal.stage.history": ["date_in", "date_out", "deal_id", "duration_days", "stage_id"],
+        "deal.stage.history": [
+            "date_in",
+            "deal_id",
+            "is_first_stay",
+            "outcome",
+            "stage_days",
+            "stage_id",
+            "went_further",
+        ],
     }
 
     deal_id = fields.Many2one("deal.deal", readonly=True)
@@ -56,46 +64,21 @@ class DealFunnelReport(models.Model):
 
     @property
     def _table_query(self):
-        # The deal's fields are grouped by and partitioned by with the deal (they depend on it), so
-        # that a filter on them (period, pipeline, owner) applies before the stays are added up.
-        deal_fields = SQL(
-            "deal.date_open, deal.pipeline_id, deal.user_id, deal.partner_id, deal.company_id, deal.outcome"
-        )
         return SQL(
             """
-            WITH stage_rank AS (
-                    SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank FROM deal_stage
-                 ),
-                 reached AS (
-                    SELECT MIN(history.id) AS id, history.deal_id, history.stage_id, %(deal_fields)s,
-                           MIN(stage_rank.rank) AS rank, BOOL_OR(history.outcome = 'won') AS won_stage,
-                           MIN(history.date_in) AS date_in, SUM(history.duration_days) AS days,
-                           BOOL_OR(history.date_out IS NULL) AS current
-                      FROM deal_stage_history history
-                      JOIN deal_deal deal ON deal.id = history.deal_id
-                      JOIN stage_rank ON stage_rank.id = history.stage_id
-                     WHERE deal.active AND history.outcome != 'lost'
-                     GROUP BY history.deal_id, history.stage_id, %(deal_fields)s
-                 ),
-                 furthest AS (
-                    SELECT reached.*, MAX(reached.rank) OVER (PARTITION BY reached.deal_id, %(reached_fields)s)
-                               AS last_rank
-                      FROM reached
-                 )
-            SELECT furthest.id, furthest.deal_id, furthest.stage_id, furthest.pipeline_id, furthest.user_id,
-                   furthest.partner_id, furthest.company_id, furthest.outcome,
-                   furthest.date_open::date AS date_open, furthest.date_in::date AS date_in, 1 AS reached_count,
-                   CASE WHEN furthest.won_stage THEN NULL
-                        WHEN furthest.last_rank > furthest.rank THEN 100.0
-                        WHEN furthest.outcome = 'open' THEN NULL
+            SELECT stay.id, stay.deal_id, stay.stage_id, deal.pipeline_id, deal.user_id, deal.partner_id,
+                   deal.company_id, deal.outcome, %(date_open)s AS date_open, %(date_in)s AS date_in,
+                   1 AS reached_count,
+                   CASE WHEN stay.outcome = 'won' THEN NULL
+                        WHEN stay.went_further THEN 100.0
+                        WHEN deal.outcome = 'open' THEN NULL
                         ELSE 0.0 END AS next_rate,
-                   CASE furthest.outcome WHEN 'won' THEN 100.0 WHEN 'lost' THEN 0.0 END AS won_rate,
-                   CASE WHEN NOT furthest.won_stage AND NOT furthest.current THEN furthest.days END AS days_in_stage
-              FROM furthest
+                   CASE deal.outcome WHEN 'won' THEN 100.0 WHEN 'lost' THEN 0.0 END AS won_rate,
+                   CASE WHEN stay.outcome != 'won' THEN stay.stage_days END AS days_in_stage
+              FROM deal_stage_history stay
+              JOIN deal_deal deal ON deal.id = stay.deal_id
+             WHERE stay.is_first_stay AND stay.outcome != 'lost' AND deal.active
             """,
-            deal_fields=deal_fields,
-            reached_fields=SQL(
-                "reached.date_open, reached.pipeline_id, reached.user_id, reached.partner_id, reached.company_id, "
-                "reached.outcome"
-            ),
+            date_open=self.env["deal.win.report"]._local_date_sql("deal", "date_open"),
+            date_in=self.env["deal.win.report"]._local_date_sql("stay", "date_in"),
         )

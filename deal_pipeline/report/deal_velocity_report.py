@@ -64,7 +64,7 @@ class DealVelocityReport(models.Model):
         return SQL(
             """
             SELECT deal.id, deal.id AS deal_id, deal.user_id, deal.pipeline_id, deal.company_id, deal.outcome,
-                   deal.date_closed::date AS date_closed, %(currency_id)s AS currency_id,
+                   %(date_closed)s AS date_closed, %(currency_id)s AS currency_id,
                    (deal.outcome = 'open')::integer AS open_count,
                    CASE WHEN deal.outcome = 'open' THEN deal.amount_company * account_currency_table.rate
                         ELSE 0.0 END AS open_amount,
@@ -79,6 +79,7 @@ class DealVelocityReport(models.Model):
             """,
             currency_id=self.env.company.currency_id.id,
             currency_table=self.env["res.currency"]._get_simple_currency_table(self.env.companies),
+            date_closed=Win._local_date_sql("deal", "date_closed"),
             cycle_days=Win._cycle_days_sql("deal"),
             closed=Win._closed_deals_sql("deal"),
         )

@@ -71,9 +71,13 @@ class DealWaterfallReport(models.Model):
 
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):  # noqa: PLR0917 (Odoo's signature)
-        # the bars in their order, not in the alphabetical order of their keys
-        if not order and "category" in groupby:
-            order = ",".join("sequence:min" if spec == "category" else spec for spec in groupby)
+        # the bars in their order, not in the alphabetical order of their keys (the web client
+        # orders its groups by their key: formatted_read_group's default order is the groupby)
+        if "category" in groupby:
+            terms = [term.strip() for term in (order or ",".join(groupby)).split(",")]
+            order = ",".join(
+                "sequence:min" + term[len("category") :] if term.split()[0] == "category" else term for term in terms
+            )
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     @api.model
@@ -174,8 +178,9 @@ class DealWaterfallReport(models.Model):
         close date; at one moment, amount then close date then stage), in the deal's currency:
         ``value`` (its amount when it counts in the pipeline, else 0), ``counted``, ``delta`` and
         ``was_counted`` against the step before, the ``category`` of the change, ``last`` step.
-        The revisions written when a deal was created hold the values it was created with: they
-        count from the beginning. One sort of the steps, whatever their number."""
+        The value of a field at the start is the one its first revision since then changed, else
+        its current value: only the revisions since the start are read. One sort of the steps,
+        whatever their number."""
         return SQL(
             """
             relevant AS (
@@ -188,34 +193,28 @@ class DealWaterfallReport(models.Model):
                  GROUP BY history.deal_id
             ),
             revision AS (
-                SELECT revision.id, revision.deal_id, revision.field_name,
-                       CASE WHEN revision.date <= deal.create_date THEN '-infinity'::timestamp
-                            ELSE revision.date END AS date,
+                -- the changes from the start on of the deals that count (the revisions written when a
+                -- deal was created hold the values it was created with: not changes)
+                SELECT revision.id, revision.deal_id, revision.field_name, revision.date,
                        COALESCE(revision.old_amount, 0) AS old_amount, COALESCE(revision.new_amount, 0) AS new_amount,
                        revision.old_date, revision.new_date
                   FROM deal_revision revision
                   JOIN relevant ON relevant.deal_id = revision.deal_id
                   JOIN deal_deal deal ON deal.id = revision.deal_id
+                 WHERE revision.date >= %(start)s AND revision.date > deal.create_date
             ),
             at_start AS (
-                -- per deal and field: the value after the last revision before the start, else the
-                -- value before the first revision, else (no revision) the current value; the last
-                -- and first revisions are the greatest and least [time, id, value] (no sort)
+                -- per deal and field revised since the start: the value its first revision since
+                -- then changed (the value at the start), the least [time, id, value] (no sort);
+                -- a field not revised since the start has its current value
                 SELECT deal_id,
                        BOOL_OR(field_name = 'amount') AS amount_revised,
-                       BOOL_OR(field_name = 'amount' AND date < %(start)s) AS amount_revised_before,
-                       (MAX(ARRAY[EXTRACT(EPOCH FROM date), id, new_amount])
-                            FILTER (WHERE field_name = 'amount' AND date < %(start)s))[3] AS amount_before,
                        (MIN(ARRAY[EXTRACT(EPOCH FROM date), id, old_amount])
-                            FILTER (WHERE field_name = 'amount' AND date >= %(start)s))[3] AS amount_after,
+                            FILTER (WHERE field_name = 'amount'))[3] AS amount,
                        BOOL_OR(field_name = 'expected_close_date') AS close_revised,
-                       BOOL_OR(field_name = 'expected_close_date' AND date < %(start)s) AS close_revised_before,
-                       (MAX(ARRAY[EXTRACT(EPOCH FROM date), id, new_date - DATE '2000-01-01'])
-                            FILTER (WHERE field_name = 'expected_close_date' AND date < %(start)s))[3]::integer
-                           + DATE '2000-01-01' AS close_before,
                        (MIN(ARRAY[EXTRACT(EPOCH FROM date), id, old_date - DATE '2000-01-01'])
-                            FILTER (WHERE field_name = 'expected_close_date' AND date >= %(start)s))[3]::integer
-                           + DATE '2000-01-01' AS close_after
+                            FILTER (WHERE field_name = 'expected_close_date'))[3]::integer
+                           + DATE '2000-01-01' AS close_date
                   FROM revision
                  GROUP BY deal_id
             ),
@@ -228,16 +227,16 @@ class DealWaterfallReport(models.Model):
                   LEFT JOIN deal_stage_history previous ON previous.deal_id = stay.deal_id
                                                        AND previous.date_out = stay.date_in
                                                        AND previous.id != stay.id
+                                                       AND previous.date_out >= %(start)s
+                                                       AND previous.date_out < %(end)s
                  WHERE stay.date_in >= %(start)s AND stay.date_in < %(end)s
                    AND (previous.id IS NULL OR (previous.outcome = 'open') != (stay.outcome = 'open'))
             ),
             event AS (
                 SELECT relevant.deal_id, %(start)s::timestamp AS date, 0 AS rank, 0 AS id, 'start' AS kind,
-                       CASE WHEN at_start.amount_revised_before THEN at_start.amount_before
-                            WHEN at_start.amount_revised THEN at_start.amount_after
+                       CASE WHEN at_start.amount_revised THEN at_start.amount
                             ELSE COALESCE(deal.amount, 0) END AS amount,
-                       CASE WHEN at_start.close_revised_before THEN at_start.close_before
-                            WHEN at_start.close_revised THEN at_start.close_after
+                       CASE WHEN at_start.close_revised THEN at_start.close_date
                             ELSE deal.expected_close_date END AS close_date,
                        relevant.open_at_start AS open, NULL AS outcome, FALSE AS creation
                   FROM relevant
@@ -275,7 +274,7 @@ class DealWaterfallReport(models.Model):
                        CASE WHEN counted THEN amount ELSE 0 END
                            - LAG(CASE WHEN counted THEN amount ELSE 0 END) OVER step AS delta,
                        LAG(counted) OVER step AS was_counted,
-                       ROW_NUMBER() OVER step = COUNT(*) OVER (PARTITION BY deal_id) AS last,
+                       LEAD(deal_id) OVER step IS NULL AS last,
                        CASE WHEN kind = 'amount' THEN 'amount'
                             WHEN kind = 'expected_close_date' AND counted AND NOT LAG(counted) OVER step
                                 THEN 'pulled_in'

@@ -47,8 +47,8 @@ class DealWinReport(models.Model):
     date_open = fields.Date("Opened On", readonly=True)
     date_closed = fields.Date("Closed On", readonly=True)
     outcome = fields.Selection([(key, label) for key, label in OUTCOMES if key != "open"], readonly=True)
-    won_count = fields.Integer("Won", readonly=True)
-    lost_count = fields.Integer("Lost", readonly=True)
+    won_count = fields.Integer("Won Deals", readonly=True)
+    lost_count = fields.Integer("Lost Deals", readonly=True)
     win_rate = fields.Float(
         "Win Rate (%)",
         aggregator="avg",
@@ -70,8 +70,8 @@ class DealWinReport(models.Model):
         return SQL(
             """
             SELECT deal.id, deal.id AS deal_id, deal.user_id, deal.pipeline_id, deal.stage_id, deal.partner_id,
-                   deal.company_id, deal.lost_reason_id, deal.date_open::date AS date_open,
-                   deal.date_closed::date AS date_closed, deal.outcome,
+                   deal.company_id, deal.lost_reason_id, %(date_open)s AS date_open,
+                   %(date_closed)s AS date_closed, deal.outcome,
                    (deal.outcome = 'won')::integer AS won_count, (deal.outcome = 'lost')::integer AS lost_count,
                    CASE WHEN deal.outcome = 'won' THEN 100.0 ELSE 0.0 END AS win_rate,
                    %(currency_id)s AS currency_id,
@@ -86,6 +86,8 @@ class DealWinReport(models.Model):
             """,
             currency_id=self.env.company.currency_id.id,
             currency_table=self.env["res.currency"]._get_simple_currency_table(self.env.companies),
+            date_open=self._local_date_sql("deal", "date_open"),
+            date_closed=self._local_date_sql("deal", "date_closed"),
             cycle_days=self._cycle_days_sql("deal"),
             closed=self._closed_deals_sql("deal"),
         )
@@ -96,9 +98,17 @@ class DealWinReport(models.Model):
         return SQL("%(alias)s.active AND %(alias)s.outcome IN ('won', 'lost')", alias=SQL.identifier(alias))
 
     @api.model
+    def _local_date_sql(self, alias, column):
+        """The date of a datetime column in the user's time zone, as the deal's form shows it: a
+        deal closed on 1 April at 00:30 in Rome (31 March, 22:30 UTC) was closed on 1 April. The
+        reports' dates and periods are read this way."""
+        return SQL(
+            "(%s AT TIME ZONE 'UTC' AT TIME ZONE %s)::date",
+            SQL.identifier(alias, column),
+            self.env.tz.zone,
+        )
+
+    @api.model
     def _cycle_days_sql(self, alias):
         """Days from a closed deal's opening to its closing, calendar days of their dates."""
-        return SQL(
-            "%(alias)s.date_closed::date - %(alias)s.date_open::date",
-            alias=SQL.identifier(alias),
-        )
+        return SQL("%s - %s", self._local_date_sql(alias, "date_closed"), self._local_date_sql(alias, "date_open"))

@@ -50,6 +50,54 @@ class TestDataSafety(DealCommon):
         self.assertFalse(unused.exists())
 
     @users("deal_manager")
+    def test_stage_in_the_history_cannot_be_deleted_but_archived(self):
+        """A stage no deal is in any more, but that deals went through, is kept by their stage
+        history (the database refuses to delete it): a clear error first, and archiving keeps the
+        funnel as it was."""
+        review, check = self.env["deal.stage"].create([{"name": "Review", "sequence": 1}, {"name": "Check"}])
+        deals = self._create_deal(stage_id=review.id) | self._create_deal(stage_id=review.id)
+        archived = self._create_deal(stage_id=check.id)
+        deals.write({"stage_id": self.stage_qualification.id})
+        archived.write({"stage_id": review.id})
+        archived.write({"stage_id": self.stage_qualification.id, "active": False})
+        deals[0].write({"stage_id": check.id})
+        deals[0].write({"stage_id": self.stage_new.id})
+        self.env.flush_all()
+        funnel = self.env["deal.funnel.report"]
+        reached = dict(funnel._read_group([("deal_id", "in", deals.ids)], ["stage_id"], ["reached_count:sum"]))
+        self.assertEqual(reached[review], 2)
+        with self.assertRaisesRegex(
+            UserError,
+            r"^3 deal\(s\) went through the stage “Review”, archived ones included, .* archive the stage instead "
+            r"of deleting it\.\n2 deal\(s\) went through the stage “Check”",
+        ):
+            (review | check).unlink()
+        with self.assertRaisesRegex(UserError, r"^2 deal\(s\) went through the stage “Check”"):
+            check.unlink()
+        self.assertTrue(review.exists() and check.exists())
+        (review | check).action_archive()
+        self.assertFalse(review.active or check.active)
+        self.assertNotIn(review, self.env["deal.stage"].search([]))
+        self.env.flush_all()
+        self.assertEqual(
+            dict(funnel._read_group([("deal_id", "in", deals.ids)], ["stage_id"], ["reached_count:sum"])), reached
+        )
+        # an archived stage is not offered to deals, but the history still shows it
+        self.assertEqual(deals[1].stage_history_ids.stage_id & review, review)
+
+    @users("deal_manager")
+    def test_pipeline_in_the_history_cannot_be_deleted_but_archived(self):
+        partners = self.env["deal.pipeline"].create({"name": "Partners"})
+        deal = self._create_deal(pipeline_id=partners.id)
+        deal.write({"pipeline_id": self.pipeline.id})
+        with self.assertRaisesRegex(
+            UserError, r"^1 deal\(s\) went through the pipeline “Partners”.*archive the pipeline"
+        ):
+            partners.unlink()
+        partners.action_archive()
+        self.assertFalse(partners.active)
+
+    @users("deal_manager")
     def test_used_pipeline_cannot_be_deleted(self):
         pipeline = self.env["deal.pipeline"].create({"name": "Partners"})
         self._create_deal(pipeline_id=pipeline.id)

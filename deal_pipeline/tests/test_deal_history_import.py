@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, mute_logger, new_test_user, tagged, users
@@ -131,6 +131,65 @@ class TestDealHistoryImport(DealCommon):
         self.assertFalse(self.env["deal.deal"].search_count([("name", "=like", "History deal %")]))
         self.assertFalse(self.env["deal.stage.history"].search_count([("deal_id.name", "=like", "History deal %")]))
 
+    @users("deal_manager", "deal_own")
+    def test_an_empty_opening_date_opens_the_deal_at_its_creation(self):
+        """An export's open deal without opening date (an empty cell) opens when it is created; a
+        salesman whose file has empty date columns gives no date and is not refused."""
+        result = self._import([self._row(0, "Qualified", created="")])
+        self.assertFalse(result["messages"])
+        deal = self.env["deal.deal"].browse(result["ids"])
+        self.assertEqual((deal.date_open, deal.date_closed), (deal.create_date, False))
+        self.assertEqual(self._stays(deal), [(self.stage_qualification, deal.create_date, False)])
+
+    @users("deal_manager")
+    def test_dates_without_time_are_the_days_of_the_administrator_and_of_the_reports(self):
+        """A CRM export with dates only (M/D/YYYY), imported by an administrator in Rome: each date
+        is his midnight (22:00 or 23:00 UTC the day before), and the reports, read in Rome, show
+        the days of the file, their quarters and the days between them."""
+        rome = {"tz": "Europe/Rome"}
+        headers = ["Deal", "Customer", "Stage", "Lost Reason", "Opened On", "Closed On"]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            [
+                headers,
+                ["Rome won", self.customer.name, "Won", "", "10/1/2024", "4/1/2025"],
+                ["Rome lost", self.customer.name, "Lost", self.lost_reason.name, "1/1/2025", "3/31/2025"],
+            ]
+        )
+        importer = (
+            self.env["base_import.import"]
+            .with_context(**rome)
+            .create({"res_model": "deal.deal", "file": buffer.getvalue().encode(), "file_type": "text/csv"})
+        )
+        result = importer.execute_import(
+            ["name", "partner_id", "stage_id", "lost_reason_id", "date_open", "date_closed"],
+            headers,
+            dict(IMPORT_OPTIONS, date_format="%m/%d/%Y"),
+        )
+        self.assertFalse(result["messages"])
+        won, lost = self.env["deal.deal"].browse(result["ids"])
+        self.assertEqual((won.date_open, won.date_closed), (datetime(2024, 9, 30, 22), datetime(2025, 3, 31, 22)))
+        self.assertEqual((lost.date_open, lost.date_closed), (datetime(2024, 12, 31, 23), datetime(2025, 3, 30, 22)))
+        deals = [("deal_id", "in", result["ids"])]
+        win = self.env["deal.win.report"].with_context(**rome)
+        self.assertEqual(
+            {row.deal_id: (row.date_open, row.date_closed, row.cycle_days) for row in win.search(deals)},
+            {won: (date(2024, 10, 1), date(2025, 4, 1), 182), lost: (date(2025, 1, 1), date(2025, 3, 31), 89)},
+        )
+        quarters = win.formatted_read_group(deals, ["date_closed:quarter"], ["won_count:sum", "lost_count:sum"])
+        self.assertEqual(
+            [(group["date_closed:quarter"][1], group["won_count:sum"], group["lost_count:sum"]) for group in quarters],
+            [("Q1 2025", 0, 1), ("Q2 2025", 1, 0)],
+        )
+        velocity = self.env["deal.velocity.report"].with_context(**rome).search(deals)
+        self.assertEqual(
+            {row.deal_id: row.date_closed for row in velocity}, {won: date(2025, 4, 1), lost: date(2025, 3, 31)}
+        )
+        funnel = (
+            self.env["deal.funnel.report"].with_context(**rome).search([*deals, ("stage_id", "=", self.stage_new.id)])
+        )
+        self.assertEqual({row.deal_id: row.date_in for row in funnel}, {won: date(2024, 10, 1), lost: date(2025, 1, 1)})
+
 
 @tagged("post_install", "-at_install")
 class TestDealHistoryApi(HttpCase):
@@ -162,3 +221,23 @@ class TestDealHistoryApi(HttpCase):
             self.assertEqual(response.status_code, 403, response.text)
             self.assertIn(f"({field})", response.json()["message"])
         self.assertFalse(self.env["deal.deal"].search_count([("name", "=", "Backdated")]))
+
+    def test_a_salesman_cannot_give_the_dates_as_defaults(self):
+        """The context's defaults give the dates too: refused to a salesman as the values are."""
+        won = self.env.ref("deal_pipeline.stage_won")
+        for context, field in (
+            ({"default_date_open": "2025-01-10 08:00:00"}, "date_open"),
+            ({"default_stage_id": won.id, "default_date_closed": "2025-01-10 08:00:00"}, "date_closed"),
+        ):
+            with mute_logger("odoo.http"):
+                response = self.url_open(
+                    "/json/2/deal.deal/create",
+                    json={
+                        "vals_list": [{"name": "Backdated by default", "partner_id": self.customer.id}],
+                        "context": context,
+                    },
+                    headers={"Authorization": f"Bearer {self.key}"},
+                )
+            self.assertEqual(response.status_code, 403, response.text)
+            self.assertIn(f"({field})", response.json()["message"])
+        self.assertFalse(self.env["deal.deal"].search_count([("name", "=", "Backdated by default")]))

@@ -184,3 +184,96 @@ class TestStageHistoryBackfill(DealCommon):
         # a second run adds nothing
         migration.migrate(self.env.cr, "19.0.1.3.0")
         self.assertEqual(History.search_count([("deal_id", "in", deals.ids)]), len(live))
+
+    def _funnel_facts(self, deal):
+        """(stage, is_first_stay, stage_days, went_further) of the deal's stays, oldest first."""
+        return [
+            (stay.stage_id, stay.is_first_stay, stay.stage_days, stay.went_further)
+            for stay in self.env["deal.stage.history"].sudo().search([("deal_id", "=", deal.id)], order="date_in, id")
+        ]
+
+    @users("deal_own")
+    def test_funnel_facts_follow_the_moves(self):
+        """The first stay of a deal in a stage holds the days of all its stays there once the deal
+        has left it, and whether the deal reached a later stage since (won counts, lost does not)."""
+        tuesday, thursday = datetime(2026, 3, 3, 9, 0), datetime(2026, 3, 5, 9, 0)
+        with self._at(MONDAY):
+            deal = self._create_deal(expected_close_date=CLOSE_DATE)
+        for moment, stage in [
+            (tuesday, self.stage_qualification),
+            (WEDNESDAY, self.stage_new),
+            (thursday, self.stage_proposal),
+        ]:
+            with self._at(moment):
+                deal.stage_id = stage
+        new, qualification, proposal = self.stage_new, self.stage_qualification, self.stage_proposal
+        self.assertEqual(
+            self._funnel_facts(deal),
+            [
+                (new, True, 2.0, True),
+                (qualification, True, 1.0, True),
+                (new, False, 0.0, False),
+                (proposal, True, 0.0, False),  # the deal is there: no days yet
+            ],
+        )
+        with self._at(datetime(2026, 3, 6, 9, 0)):
+            deal.action_mark_lost(lost_reason_id=self.lost_reason.id)
+        self.assertEqual(
+            self._funnel_facts(deal)[3:], [(proposal, True, 1.0, False), (self.stage_lost, True, 0.0, False)]
+        )
+        with self._at(datetime(2026, 3, 9, 9, 0)):
+            deal.action_reopen()
+        with self._at(datetime(2026, 3, 10, 9, 0)):
+            deal.action_mark_won()
+        facts = self._funnel_facts(deal)
+        # back in Proposal after the reopening, then won: Proposal went further, its two stays add up
+        self.assertEqual(facts[3], (proposal, True, 2.0, True))
+        self.assertEqual(facts[-1], (self.stage_won, True, 0.0, False))
+
+    def test_reordering_stages_counts_again_what_went_further(self):
+        with self._at(MONDAY):
+            deal = self._create_deal(expected_close_date=CLOSE_DATE)
+        with self._at(WEDNESDAY):
+            deal.stage_id = self.stage_proposal
+        self.assertEqual(self._funnel_facts(deal)[0][3], True)
+        cron = self.env.ref("deal_pipeline.ir_cron_deal_funnel_facts")
+        triggers = self.env["ir.cron.trigger"].sudo()
+        # the same sequence again is not a new order
+        self.stage_proposal.with_user(self.user_manager).sequence = self.stage_proposal.sequence
+        self.assertFalse(triggers.search_count([("cron_id", "=", cron.id)]))
+        self.stage_proposal.with_user(self.user_manager).sequence = self.stage_new.sequence - 1
+        self.assertTrue(triggers.search_count([("cron_id", "=", cron.id)]))
+        # New now comes after Proposal: the deal went back, not further
+        self.env["deal.stage.history"]._cron_refresh_funnel_facts()
+        self.assertEqual(self._funnel_facts(deal)[0][3], False)
+        self.assertEqual(self._funnel_facts(deal)[1][3], True)
+        [[reached, further]] = self.env["deal.funnel.report"]._read_group(
+            [("deal_id", "=", deal.id), ("stage_id", "=", self.stage_proposal.id)], [], ["__count", "next_rate:avg"]
+        )
+        self.assertEqual((reached, further), (1, 100.0))
+
+    def test_upgrade_sets_the_funnel_facts(self):
+        with self._at(MONDAY):
+            deals = self._create_deal() | self._create_deal(name="Second")
+        with self._at(WEDNESDAY):
+            deals.stage_id = self.stage_qualification
+        with self._at(FRIDAY):
+            deals[0].stage_id = self.stage_new
+        History = self.env["deal.stage.history"]
+        fields = ["is_first_stay", "stage_days", "went_further"]
+        live = History.search_read([("deal_id", "in", deals.ids)], fields, order="id")
+        # a database of 19.0.1.4.0: the columns just added, empty
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE deal_stage_history SET is_first_stay = NULL, stage_days = NULL, went_further = NULL"
+                " WHERE deal_id IN %s",
+                tuple(deals.ids),
+            )
+        )
+        self.env.invalidate_all()
+        migration = load_script("deal_pipeline/migrations/19.0.1.5.0/post-funnel-facts.py", "post_funnel_facts")
+        migration.migrate(self.env.cr, "19.0.1.4.0")
+        self.env.invalidate_all()
+        self.assertEqual(History.search_read([("deal_id", "in", deals.ids)], fields, order="id"), live)
+        self.assertEqual([row["is_first_stay"] for row in live], [True, True, True, True, False])

@@ -1,8 +1,10 @@
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
+from odoo.tools import SQL, clean_context, format_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -166,6 +168,8 @@ class CrmLead(models.Model):
         todo = todo._deal_assign_customers(skipped)
         tags = todo._deal_tags()
         find_stage = self._deal_stage_finder()
+        # the tracking of the opportunities' last changes, written at the commit, is read below
+        self.env.cr.flush()
         deal_ids = []
         for start in range(0, len(todo), CONVERT_BATCH):
             batch = todo[start : start + CONVERT_BATCH]
@@ -176,15 +180,15 @@ class CrmLead(models.Model):
                 values = lead._prepare_deal_values(pipeline, find_stage(lead, pipeline), tags, lost_reason)
                 values["stage_id"] = self._deal_reachable_stage(pipeline, values).id
                 vals_list.append(values)
-            deals = self.env["deal.deal"].with_context(**CONVERT_CONTEXT).create(vals_list)
+            # the caller's defaults are the opportunities' (default_type, default_team_id...): the
+            # deals get their values, dates included, from the opportunities only
+            deals = (
+                self.env["deal.deal"].with_context(clean_context(self.env.context), **CONVERT_CONTEXT).create(vals_list)
+            )
             for owner, owner_deals in deals.grouped("user_id").items():
                 if owner:
                     owner_deals._message_auto_subscribe({"user_id": owner.id})
-            # a closed deal was closed when its opportunity was, not at the conversion
-            closed = deals.filtered(lambda deal: deal.outcome != "open" and deal.lead_id.date_closed)
-            for date_closed, closed_deals in closed.grouped(lambda deal: deal.lead_id.date_closed).items():
-                # the deals were just created by this user: only the computed closing date is set
-                closed_deals.sudo().date_closed = date_closed
+            batch._deal_keep_history(deals, find_stage)
             batch._deal_move_documents(deals)
             # the user may write these opportunities (_deal_convertible); the rule above refuses
             # an archiving by hand
@@ -287,11 +291,14 @@ class CrmLead(models.Model):
         return result
 
     def _deal_stage_finder(self):
-        """A function (opportunity, pipeline) -> deal stage, cached: won and lost opportunities go
-        to the pipeline's won and lost stages; an open one to the pipeline's open stage of the same
-        name, else to the open stage at the same relative position (board order) as its CRM stage
-        among the open CRM stages of its team (New, Qualified, Proposition into New, Qualification,
-        Proposal Sent, Negotiation: New, Qualification, Proposal Sent)."""
+        """A function (opportunity, pipeline[, crm stage]) -> deal stage, cached: won and lost
+        opportunities go to the pipeline's won and lost stages; an open one to the pipeline's open
+        stage of the same name, else to the open stage at the same relative position (board order)
+        as its CRM stage among the open CRM stages of its team (New, Qualified, Proposition into
+        New, Qualification, Proposal Sent, Negotiation: New, Qualification, Proposal Sent). Given a
+        CRM stage the opportunity was in, the deal stage it stands for: a won CRM stage the won
+        stage, another stage as if the opportunity were open in it (a deleted stage, the first
+        open stage)."""
         crm_open_stages = self.env["crm.stage"].search([("is_won", "=", False)])
         cache = {}
 
@@ -310,12 +317,16 @@ class CrmLead(models.Model):
             # the i-th of n CRM stages goes to the deal stage at the same fraction of the board
             return deal_stages[list(team_stages).index(crm_stage) * len(deal_stages) // len(team_stages)]
 
-        def find_stage(lead, pipeline):
-            outcome = lead.won_status if lead.won_status in ("won", "lost") else "open"
-            key = (outcome, pipeline) if outcome != "open" else (outcome, pipeline, lead.stage_id, lead.team_id)
+        def find_stage(lead, pipeline, crm_stage=None):
+            if crm_stage is None:
+                outcome = lead.won_status if lead.won_status in ("won", "lost") else "open"
+                crm_stage = lead.stage_id
+            else:  # a stage of the opportunity's past: won stages were won, the others open
+                outcome = "won" if crm_stage.is_won else "open"
+            key = (outcome, pipeline) if outcome != "open" else (outcome, pipeline, crm_stage, lead.team_id)
             if key not in cache:
                 if outcome == "open":
-                    cache[key] = open_stage(lead.stage_id, lead.team_id, pipeline)
+                    cache[key] = open_stage(crm_stage, lead.team_id, pipeline)
                 else:
                     cache[key] = pipeline._stage_for_outcome(outcome)
             return cache[key]
@@ -335,6 +346,65 @@ class CrmLead(models.Model):
         draft = self.env["deal.deal"].new(values)
         earlier = open_stages[: list(open_stages).index(stage) + 1]
         return next((candidate for candidate in reversed(earlier) if not draft._missing_stage_fields(candidate)), stage)
+
+    def _deal_keep_history(self, deals, find_stage):
+        """Give the new ``deals`` the history of their opportunities (``self``): opened when the
+        opportunity was created, closed when it was won or lost, and its stays in its stages, read
+        from its stage tracking (deal.stage.history._tracked_stays), each CRM stage standing for
+        the deal stage the conversion maps it to; the last stay is in the deal's stage, and a lost
+        opportunity's in the lost stage from its archiving (tracked, else from when it entered its
+        last stage). Only what users cannot write is read: the creation date and the tracking,
+        never CRM's closing date or a message's date, which the API writes; so a salesperson
+        converting cannot give the deal another past, as only deals administrators give deals'
+        dates (deal.deal._check_given_dates)."""
+        stays_of = defaultdict(list)
+        for res_id, crm_stage_id, date_in, _date_out in self._deal_tracked_stays("stage_id"):
+            stays_of[res_id].append((crm_stage_id, date_in))
+        # a lost opportunity's current stay in active = False started when it was archived
+        lost_on = {
+            res_id: date_in
+            for res_id, _active, date_in, date_out in deals.filtered(
+                lambda deal: deal.outcome == "lost"
+            ).lead_id._deal_tracked_stays("active")
+            if date_out is None
+        }
+        crm_stages = self.env["crm.stage"].browse({stage_id for stays in stays_of.values() for stage_id, _ in stays})
+        crm_stage_of = {stage.id: stage for stage in crm_stages.exists()}
+        rows = []
+        for deal in deals:
+            lead = deal.lead_id
+            stays = [
+                [find_stage(lead, deal.pipeline_id, crm_stage_of.get(stage_id, crm_stages.browse())), date_in]
+                for stage_id, date_in in stays_of[lead.id]
+            ]
+            if lead.id in lost_on and lost_on[lead.id] > stays[-1][1]:
+                stays.append([deal.stage_id, lost_on[lead.id]])
+            stays[-1][0] = deal.stage_id
+            previous = None
+            for stage, date_in in stays:
+                if stage != previous:  # CRM stages of the same deal stage make one stay
+                    rows.append({"deal_id": deal.id, "stage_id": stage.id, "date_in": date_in})
+                previous = stage
+        self.env["deal.stage.history"].sudo().with_context(tracking_disable=True)._import_stays(rows)
+
+    def _deal_tracked_stays(self, field_name):
+        """(opportunity id, value, date_in, date_out) of the stays of the opportunities in the
+        values of their tracked field ``field_name``, in order, from their creation."""
+        if not self:
+            return []
+        stays = self.env["deal.stage.history"]._tracked_stays(
+            "crm.lead",
+            field_name,
+            SQL(
+                """SELECT id, %(field)s::int AS value, create_date AS date_open, NULL::timestamp AS date_update
+                     FROM crm_lead WHERE id = ANY(%(ids)s)""",
+                field=SQL.identifier(field_name),
+                ids=self.ids,
+            ),
+        )
+        return self.env.execute_query(
+            SQL("SELECT res_id, value, date_in, date_out FROM (%s) stay ORDER BY res_id, date_in, seq", stays)
+        )
 
     def _prepare_deal_values(self, pipeline, stage, tags, lost_reason):
         """Values of the deal of this opportunity. The expected revenue is in the company currency,
@@ -397,8 +467,18 @@ class CrmLead(models.Model):
         deals._message_log_batch(
             {
                 deal.id: self.env._(
-                    "Converted from the opportunity %(lead)s, which keeps its messages.",
+                    "Converted from the opportunity %(lead)s, which keeps its messages. History from the "
+                    "opportunity: opened on %(open)s, closed on %(closed)s.",
                     lead=deal.lead_id._get_html_link(),
+                    open=format_datetime(self.env, deal.date_open),
+                    closed=format_datetime(self.env, deal.date_closed),
+                )
+                if deal.date_closed
+                else self.env._(
+                    "Converted from the opportunity %(lead)s, which keeps its messages. History from the "
+                    "opportunity: opened on %(open)s.",
+                    lead=deal.lead_id._get_html_link(),
+                    open=format_datetime(self.env, deal.date_open),
                 )
                 for deal in deals
             }

@@ -42,7 +42,9 @@ class TestConvert(DealCrmCommon):
             amount=12000.0,
             amount_company=12000.0,
             priority="2",
-            date_closed=self.lead_won.date_closed,
+            # created and won in the same transaction (the set-up): opened and closed at its creation
+            date_open=self.lead_won.create_date,
+            date_closed=self.lead_won.create_date,
         )
         self.assertEqual(str(won.expected_close_date), "2026-03-31")
         self.assertEqual(sorted(won.tag_ids.mapped("name")), ["Software", "VIP"])
