@@ -1,6 +1,6 @@
 {
     "name": "Deal Pipeline - Win Probability",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "summary": "A win probability learned from the company's closed deals, calibrated and measured",
     "author": "deal_pipeline developers",
@@ -17,6 +17,7 @@
         "views/res_config_settings_views.xml",
         "views/deal_pipeline_predict_menus.xml",
     ],
+    "demo": ["demo/deal_win_model_demo.xml"],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }
