@@ -397,6 +397,19 @@ def number(value, digits=2):
     return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
 
 
+def row(label, got, truth, measures):
+    """A table's row: each measure read in Odoo, with the file's figure next to it when they differ."""
+    cells = [label]
+    for measure in measures:
+        value = got.get(measure)
+        cells.append(
+            number(value)
+            if same(measure, value, truth[measure])
+            else f"{number(value)} (file {number(truth[measure])})"
+        )
+    return cells
+
+
 def print_table(got, expected, agents_shown):
     print("\nWin analysis (Odoo = the file unless marked)")
     header = ["group", "won", "lost", "win %", "amount won", "cycle days"]
@@ -407,25 +420,13 @@ def print_table(got, expected, agents_shown):
     keys += sorted((key for key in win if key.startswith("owner")), key=lambda k: -win[k]["won_count:sum"])[
         :agents_shown
     ]
-    for key in keys:
-        cells = [key or "all closed deals"]
-        for measure in WIN_MEASURES:
-            value, truth = got["win"].get(key, {}).get(measure), win[key][measure]
-            cell = number(value)
-            cells.append(cell if same(measure, value, truth) else f"{cell} (file {number(truth)})")
-        lines.append(cells)
+    lines += [row(key or "all closed deals", got["win"].get(key, {}), win[key], WIN_MEASURES) for key in keys]
     print_lines(lines)
     print("\nSales velocity")
     lines = [["group", "open", "avg won amount", "win %", "cycle days", "velocity/day"]]
     velocity = expected["velocity"]
     vkeys = ["", *sorted((k for k in velocity if k), key=lambda k: -velocity[k]["open_count:sum"])[:agents_shown]]
-    for key in vkeys:
-        cells = [key or "all deals"]
-        for measure in VELOCITY_MEASURES:
-            value, truth = got["velocity"].get(key, {}).get(measure), velocity[key][measure]
-            cell = number(value)
-            cells.append(cell if same(measure, value, truth) else f"{cell} (file {number(truth)})")
-        lines.append(cells)
+    lines += [row(key or "all deals", got["velocity"].get(key, {}), velocity[key], VELOCITY_MEASURES) for key in vkeys]
     print_lines(lines)
     print("\nFunnel")
     lines = [["stage", "reached", "went further %", "won in the end %", "days in stage"]]
