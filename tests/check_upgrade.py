@@ -233,7 +233,8 @@ def cmd_fill(env, args):
     migrations = pending_migrations(versions)
     for _addon, _version, before, _after in migrations:
         before(env)
-    env.flush_all()
+    # the state as the commit leaves it: the tracking messages are posted by its precommit
+    env.cr.flush()
     filled = state(env)
     with open(args.state, "w") as file:
         json.dump({"versions": versions, "state": filled}, file, default=str)
